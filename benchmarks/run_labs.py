@@ -1,0 +1,77 @@
+"""Run every solution notebook and print a table: wall seconds, peak memory, headline before and after.
+
+Usage::
+
+    python benchmarks/run_labs.py [LAB ...]
+
+Each lab runs in a fresh process so its kernel's peak resident memory can be read back. Targets
+(the lab contract): 60 s or less on 2 CPU cores and under 2 GB peak memory per lab.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+
+import nbformat
+from nbclient import NotebookClient
+
+from dcai_helpers.labs import LABS, get_lab
+
+TARGET_SECONDS = 60
+TARGET_PEAK_MB = 2048
+#: Appended to the notebook to read its headline back; solutions define ``headline``.
+HEADLINE_PROBE = "import json as _json\nprint('HEADLINE ' + _json.dumps(headline))"
+
+
+def run_one(lab_id: str) -> dict:
+    """Execute one lab's solution in this process; its kernel is our child, so RUSAGE_CHILDREN is the kernel."""
+    lab = get_lab(lab_id)
+    nb = nbformat.read(lab.solution, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell(HEADLINE_PROBE))
+    start = time.perf_counter()
+    NotebookClient(
+        nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(lab.solution.parent)}}
+    ).execute()
+    seconds = time.perf_counter() - start
+    text = "".join(o.get("text", "") for o in nb.cells[-1].outputs if o.output_type == "stream")
+    headline = json.loads(text.split("HEADLINE ", 1)[1])
+    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return {"lab": lab.id, "seconds": seconds, "peak_mb": peak_mb, **headline}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("labs", nargs="*", help="lab ids (default: all)")
+    parser.add_argument("--one", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.one:
+        print(json.dumps(run_one(args.one)))
+        return 0
+    labs = [get_lab(lab_id) for lab_id in args.labs] if args.labs else list(LABS)
+    rows = []
+    for lab in labs:
+        out = subprocess.run([sys.executable, __file__, "--one", lab.id], capture_output=True, text=True, check=False)
+        if out.returncode != 0:
+            print(f"{lab.id}: failed\n{out.stderr[-2000:]}", file=sys.stderr)
+            return 1
+        rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    target = f"within {TARGET_SECONDS} s / {TARGET_PEAK_MB} MB"
+    print(f"| lab | wall s | peak MB | headline metric | before | after | {target} |")
+    print("| --- | ---: | ---: | --- | ---: | ---: | --- |")
+    for row in rows:
+        ok = row["seconds"] <= TARGET_SECONDS and row["peak_mb"] <= TARGET_PEAK_MB
+        metric = get_lab(row["lab"]).headline
+        print(
+            f"| {row['lab']} | {row['seconds']:.1f} | {row['peak_mb']:.0f} | {metric} | "
+            f"{row['before']:.3f} | {row['after']:.3f} | {'yes' if ok else 'NO'} |"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,185 @@
+"""``dcai release``: generate the student notebooks in ``labs/`` from ``solutions/`` with nbgrader.
+
+nbgrader's ``generate_assignment`` does the work (clear solutions and hidden tests, lock cells,
+strip outputs). We run it in a throw-away course folder that holds only the lab's notebook, so no
+other file of a source folder reaches ``labs/``, and then check the result: the release must hold
+no solution line, no hidden-test line and no output.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import shutil
+import tempfile
+from pathlib import Path
+
+import nbformat
+from nbgrader.converters import GenerateAssignment
+from nbgrader.coursedir import CourseDirectory
+from traitlets.config import Config
+
+from dcai_helpers.labs import LABS, RELEASE_DIR, Lab
+from dcai_helpers.notebooks import (
+    HIDDEN_TEST_MARKERS,
+    SOLUTION_MARKERS,
+    is_solution_cell,
+    is_test_cell,
+    marked_lines,
+    nbgrader_meta,
+    read_notebook,
+)
+
+#: Solution lines this short ("pass", "return x") may legitimately appear in a release.
+MIN_LEAK_LENGTH = 12
+
+
+def generate(lab: Lab, dest: Path) -> Path:
+    """Generate the student notebook of ``lab`` into ``dest/<id>/<id>.ipynb`` and return its path.
+
+    Raises
+    ------
+    RuntimeError
+        When nbgrader fails, with nbgrader's reason.
+    """
+    if not lab.solution.is_file():
+        raise FileNotFoundError(f"lab '{lab.id}': no solution notebook at {lab.solution}")
+    with tempfile.TemporaryDirectory(prefix="dcai-release-") as tmp:
+        course = Path(tmp)
+        (course / "source" / lab.id).mkdir(parents=True)
+        shutil.copy2(lab.solution, course / "source" / lab.id / lab.solution.name)
+        config = Config()
+        config.CourseDirectory.root = str(course)
+        config.CourseDirectory.include = ["*.ipynb"]
+        config.GenerateAssignment.force = True
+        # The gradebook nbgrader insists on writing lives in the throw-away folder too.
+        config.CourseDirectory.db_url = f"sqlite:///{course / 'gradebook.db'}"
+        config.Exchange.assignment_dir = str(course)
+        coursedir = CourseDirectory(config=config)
+        converter = GenerateAssignment(coursedir=coursedir, config=config)
+        coursedir.assignment_id = lab.id
+        log = io.StringIO()
+        handler = logging.StreamHandler(log)
+        handler.setLevel(logging.ERROR)
+        converter.log.addHandler(handler)
+        try:
+            converter.start()
+        except Exception as err:
+            reason = "\n".join(line for line in log.getvalue().splitlines() if line.strip()) or str(err)
+            raise RuntimeError(f"lab '{lab.id}': nbgrader could not generate the release:\n{reason}") from None
+        finally:
+            converter.log.removeHandler(handler)
+        produced = course / "release" / lab.id / lab.solution.name
+        target = Path(dest) / lab.id / lab.solution.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        nb = nbformat.read(produced, as_version=4)
+        nbformat.write(nb, target)
+    return target
+
+
+def release(labs: list[Lab] | None = None, dest: Path = RELEASE_DIR) -> list[Path]:
+    """Regenerate the student notebooks of ``labs`` (all by default) under ``dest``.
+
+    Raises
+    ------
+    ValueError
+        When a generated notebook would leak a solution or hidden test (nothing is written then).
+    """
+    labs = list(LABS) if labs is None else labs
+    written = []
+    with tempfile.TemporaryDirectory(prefix="dcai-release-") as tmp:
+        for lab in labs:
+            generated = generate(lab, Path(tmp))
+            problems = leaks(lab, read_notebook(generated))
+            if problems:
+                raise ValueError("\n".join(problems))
+            target = Path(dest) / lab.id
+            if target.exists():
+                shutil.rmtree(target)
+            target.mkdir(parents=True)
+            shutil.copy2(generated, target / generated.name)
+            written.append(target / generated.name)
+    return written
+
+
+def leaks(lab: Lab, student_nb: dict) -> list[str]:
+    """Problems with a student notebook: solution or hidden-test lines that reach it, and outputs.
+
+    Returns
+    -------
+    list of str
+        One message per problem, naming the lab and the cell; empty when the notebook is clean.
+    """
+    problems = []
+    solution_nb = read_notebook(lab.solution)
+    secret_lines, public_lines = set(), set()
+    for cell in solution_nb.cells:
+        secret = marked_lines(cell.source, SOLUTION_MARKERS) + marked_lines(cell.source, HIDDEN_TEST_MARKERS)
+        secret_lines.update(secret)
+        public_lines.update(line.strip() for line in cell.source.splitlines() if line.strip() not in secret)
+    # A line that is also written outside the markers (an import, say) is public, not a leak.
+    secret_lines = {
+        line for line in secret_lines - public_lines if len(line) >= MIN_LEAK_LENGTH and not line.startswith("#")
+    }
+    for index, cell in enumerate(student_nb.cells):
+        where = f"lab '{lab.id}', cell {index} ({nbgrader_meta(cell).get('grade_id', cell.cell_type)})"
+        for marker in (*SOLUTION_MARKERS, *HIDDEN_TEST_MARKERS):
+            if marker in cell.source:
+                problems.append(f"{where}: the marker '{marker}' reaches the student notebook")
+        if is_solution_cell(cell) or is_test_cell(cell):
+            leaked = [line for line in cell.source.splitlines() if line.strip() in secret_lines]
+            problems.extend(
+                f"{where}: solution or hidden-test line reaches students: {line.strip()!r}" for line in leaked
+            )
+        if cell.cell_type == "code" and (cell.get("outputs") or cell.get("execution_count")):
+            problems.append(f"{where}: has outputs; student notebooks carry none")
+    return problems
+
+
+def check(labs: list[Lab] | None = None, dest: Path = RELEASE_DIR) -> list[str]:
+    """Compare ``dest`` with a fresh generation; return one message per difference or leak."""
+    labs = list(LABS) if labs is None else labs
+    problems = []
+    with tempfile.TemporaryDirectory(prefix="dcai-release-check-") as tmp:
+        for lab in labs:
+            try:
+                expected_path = generate(lab, Path(tmp))
+            except (FileNotFoundError, RuntimeError) as err:
+                problems.append(str(err))
+                continue
+            expected = read_notebook(expected_path)
+            problems.extend(leaks(lab, expected))
+            actual_path = Path(dest) / lab.id / lab.solution.name
+            if not actual_path.is_file():
+                problems.append(f"lab '{lab.id}': {actual_path} is missing; run `dcai release {lab.id}`")
+                continue
+            actual = read_notebook(actual_path)
+            problems.extend(leaks(lab, actual))
+            problems.extend(_differences(lab, expected, actual))
+            extra = sorted(p.name for p in actual_path.parent.iterdir() if p.name != actual_path.name)
+            if extra:
+                problems.append(
+                    f"lab '{lab.id}': labs/{lab.id}/ holds files that are not the release: {', '.join(extra)}"
+                )
+    known = {lab.id for lab in LABS}
+    if Path(dest).is_dir() and labs == list(LABS):
+        for folder in sorted(p for p in Path(dest).iterdir() if p.is_dir() and p.name not in known):
+            problems.append(
+                f"labs/{folder.name}/ belongs to no registered lab; delete it or add it to dcai_helpers/labs.py"
+            )
+    return problems
+
+
+def _differences(lab: Lab, expected: dict, actual: dict) -> list[str]:
+    """Cell-by-cell differences between the generated and the committed release of ``lab``."""
+    fix = f"run `dcai release {lab.id}`"
+    if len(expected.cells) != len(actual.cells):
+        return [
+            f"lab '{lab.id}': labs/ has {len(actual.cells)} cells, solutions/ generates {len(expected.cells)}; {fix}"
+        ]
+    problems = []
+    for index, (want, got) in enumerate(zip(expected.cells, actual.cells, strict=True)):
+        if (want.cell_type, want.source, want.metadata) != (got.cell_type, got.source, got.metadata):
+            name = nbgrader_meta(want).get("grade_id", want.cell_type)
+            problems.append(f"lab '{lab.id}', cell {index} ({name}): labs/ differs from solutions/; {fix}")
+    return problems

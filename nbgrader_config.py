@@ -1,0 +1,14 @@
+"""nbgrader configuration for the course repository.
+
+The instructor's source notebooks live in ``solutions/`` and the student release in ``labs/``.
+``dcai release`` and ``dcai grade`` build their own temporary course folders from these paths,
+so plain ``nbgrader`` commands run from this folder see the same layout.
+"""
+
+c = get_config()  # noqa: F821  (injected by traitlets when nbgrader loads this file)
+
+c.CourseDirectory.course_id = "dcai"
+c.CourseDirectory.source_directory = "solutions"
+c.CourseDirectory.release_directory = "labs"
+# Only the notebook of a lab is released; nothing else in a source folder is copied.
+c.CourseDirectory.include = ["*.ipynb"]

@@ -1,0 +1,59 @@
+"""The registry of labs agrees with the notebooks, the data modules and the README."""
+
+from __future__ import annotations
+
+import importlib
+import re
+
+import pytest
+
+from dcai_helpers.cli import labs_table
+from dcai_helpers.labs import LABS, REPO_ROOT, get_lab, lab_ids
+from dcai_helpers.notebooks import read_notebook, total_points
+
+DATASHEET_HEADINGS = ("Origin", "Size", "Licence", "Injected")
+
+
+def test_ids_are_unique_snake_case():
+    assert len(set(lab_ids())) == len(LABS)
+    for lab_id in lab_ids():
+        assert re.fullmatch(r"[a-z][a-z0-9_]*", lab_id), lab_id
+
+
+def test_unknown_lab_suggests_the_closest():
+    with pytest.raises(KeyError, match="Did you mean 'label_errors'"):
+        get_lab("label_error")
+
+
+def test_solution_and_lab_folders_match_the_registry():
+    assert sorted(p.name for p in (REPO_ROOT / "solutions").iterdir() if p.is_dir()) == sorted(lab_ids())
+    assert sorted(p.name for p in (REPO_ROOT / "labs").iterdir() if p.is_dir()) == sorted(lab_ids())
+
+
+@pytest.mark.parametrize("lab", LABS, ids=lambda lab: lab.id)
+def test_registry_points_match_the_notebook(lab):
+    nb = read_notebook(lab.solution)
+    assert total_points(nb) == lab.points
+    assert nb.metadata["dcai"]["lab"] == lab.id
+    assert 3 <= sum(1 for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")) <= 6
+
+
+@pytest.mark.parametrize("lab", LABS, ids=lambda lab: lab.id)
+def test_every_dataset_has_a_datasheet(lab):
+    for name in lab.datasets:
+        datasheet = importlib.import_module(f"dcai_helpers.{name}").DATASHEET
+        for heading in DATASHEET_HEADINGS:
+            assert heading in datasheet, f"dcai_helpers/{name}.py's DATASHEET lacks '{heading}'"
+
+
+@pytest.mark.parametrize("lab", LABS, ids=lambda lab: lab.id)
+def test_headline_cells_are_checked_by_nbval(lab):
+    sources = [c.source for c in read_notebook(lab.solution).cells if c.cell_type == "code"]
+    checked = [s for s in sources if s.lstrip().startswith("# NBVAL_CHECK_OUTPUT")]
+    assert checked, "mark the cells that print headline numbers with # NBVAL_CHECK_OUTPUT"
+    assert any(re.search(r"^headline\s*=", s, re.M) for s in checked), "a checked cell must define `headline`"
+
+
+def test_readme_table_is_generated_from_the_registry():
+    readme = (REPO_ROOT / "README.md").read_text()
+    assert labs_table() in readme, "README's table of labs is stale: paste the output of `dcai labs --markdown`"
