@@ -24,7 +24,7 @@ lint: $(BIN)/dcai
 
 test: lint
 	$(BIN)/dcai release --check
-	$(BIN)/python -m pytest -p no:cacheprovider -n $(WORKERS) tests
+	$(BIN)/python -m pytest -p no:cacheprovider -n $(WORKERS) --dist loadgroup tests
 	$(BIN)/python -m pytest -p no:cacheprovider -n $(WORKERS) --dist loadfile --nbval-lax solutions
 
 release: $(BIN)/dcai

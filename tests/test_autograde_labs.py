@@ -17,7 +17,12 @@ from dcai_helpers.notebooks import read_notebook
 pytestmark = pytest.mark.notebook
 
 
-@pytest.fixture(scope="module", params=LABS, ids=lambda lab: lab.id)
+# One xdist group per lab, so its three submissions are graded once, on one worker (make test: --dist loadgroup).
+@pytest.fixture(
+    scope="module",
+    params=[pytest.param(lab, marks=pytest.mark.xdist_group(lab.id)) for lab in LABS],
+    ids=lambda lab: lab.id,
+)
 def graded(request, tmp_path_factory):
     """The lab, and the autograded scores of a solution, the release and a one-wrong-answer notebook."""
     lab = request.param

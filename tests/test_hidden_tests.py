@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from labrun import errors, hardcoded_answers, public_and_hidden_run
 
+from dcai_helpers import notebooks
 from dcai_helpers.labs import LABS
-from dcai_helpers.notebooks import nbgrader_meta, read_notebook, test_cells
 
 CASES = [
     pytest.param(lab, test_id, answers, id=f"{lab.id}-{test_id}")
@@ -17,7 +17,10 @@ CASES = [
 
 @pytest.mark.parametrize("lab", LABS, ids=lambda lab: lab.id)
 def test_every_test_cell_has_a_hardcoded_answer(lab):
-    graded = {nbgrader_meta(cell)["grade_id"] for cell in test_cells(read_notebook(lab.solution))}
+    graded = {
+        notebooks.nbgrader_meta(cell)["grade_id"]
+        for cell in notebooks.test_cells(notebooks.read_notebook(lab.solution))
+    }
     assert set(hardcoded_answers(lab)) == graded, f"tests/hardcoded/{lab.id}.py must cover exactly the test cells"
 
 
