@@ -66,8 +66,8 @@ LABS: tuple[Lab, ...] = (
         id="label_errors",
         title="Label errors and confident learning",
         points=10,
-        datasets=("digits",),
-        headline="test accuracy, trained on noisy vs cleaned labels",
+        datasets=("noisy_digits",),
+        headline="clean-test accuracy of a fixed model, trained on noisy vs cleaned labels",
     ),
     Lab(
         id="dataset_curation",
@@ -88,14 +88,14 @@ LABS: tuple[Lab, ...] = (
         title="Class imbalance",
         points=10,
         datasets=("rare_events",),
-        headline="F1 of the rare class, plain vs best rebalancing",
+        headline="test F1 of the rare (fraud) class, plain model at threshold 0.5 vs best rebalancing on validation",
     ),
     Lab(
         id="outliers_and_distribution_shift",
         title="Outliers and distribution shift",
         points=10,
-        datasets=("shifted_blobs",),
-        headline="accuracy under label shift, uncorrected vs importance-weighted",
+        datasets=("shifted_digits",),
+        headline="target accuracy under label shift, unweighted vs BBSE importance-weighted training data",
     ),
 )
 

@@ -97,6 +97,16 @@ def first_line(text: str) -> str:
 
 def marked_lines(source: str, markers: tuple[str, str]) -> list[str]:
     """The stripped, non-empty lines of ``source`` between a ``markers`` pair (exclusive)."""
+    return [line for line, inside in _lines_by_marker(source, markers) if inside]
+
+
+def unmarked_lines(source: str, markers: tuple[str, str]) -> list[str]:
+    """The stripped, non-empty lines of ``source`` outside every ``markers`` pair (markers excluded)."""
+    return [line for line, inside in _lines_by_marker(source, markers) if not inside]
+
+
+def _lines_by_marker(source: str, markers: tuple[str, str]) -> list[tuple[str, bool]]:
+    """Each stripped, non-empty, non-marker line of ``source`` with whether it lies between ``markers``."""
     begin, end = markers
     lines, inside = [], False
     for line in source.splitlines():
@@ -105,6 +115,6 @@ def marked_lines(source: str, markers: tuple[str, str]) -> list[str]:
             inside = True
         elif stripped.startswith(end):
             inside = False
-        elif inside and stripped:
-            lines.append(stripped)
+        elif stripped:
+            lines.append((stripped, inside))
     return lines

@@ -28,6 +28,7 @@ from dcai_helpers.notebooks import (
     marked_lines,
     nbgrader_meta,
     read_notebook,
+    unmarked_lines,
 )
 
 #: Solution lines this short ("pass", "return x") may legitimately appear in a release.
@@ -114,9 +115,11 @@ def leaks(lab: Lab, student_nb: dict) -> list[str]:
     solution_nb = read_notebook(lab.solution)
     secret_lines, public_lines = set(), set()
     for cell in solution_nb.cells:
-        secret = marked_lines(cell.source, SOLUTION_MARKERS) + marked_lines(cell.source, HIDDEN_TEST_MARKERS)
-        secret_lines.update(secret)
-        public_lines.update(line.strip() for line in cell.source.splitlines() if line.strip() not in secret)
+        for markers in (SOLUTION_MARKERS, HIDDEN_TEST_MARKERS):
+            secret_lines.update(marked_lines(cell.source, markers))
+        public_lines.update(
+            set(unmarked_lines(cell.source, SOLUTION_MARKERS)) & set(unmarked_lines(cell.source, HIDDEN_TEST_MARKERS))
+        )
     # A line that is also written outside the markers (an import, say) is public, not a leak.
     secret_lines = {
         line for line in secret_lines - public_lines if len(line) >= MIN_LEAK_LENGTH and not line.startswith("#")

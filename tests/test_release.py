@@ -68,8 +68,8 @@ def test_check_catches_outputs_and_extra_files(tiny_lab, tmp_path):
 
 
 def test_a_hidden_line_also_written_publicly_is_no_leak(tiny_lab, tmp_path):
-    public = "import math\nassert double(2) == 4\n"
-    test = public + "### BEGIN HIDDEN TESTS\nimport math\nassert double(-1) == -2\n### END HIDDEN TESTS\n"
+    public = "from math import isclose\nassert double(2) == 4\n"
+    test = public + "### BEGIN HIDDEN TESTS\nfrom math import isclose\nassert double(-1) == -2\n### END HIDDEN TESTS\n"
     nbformat.write(tiny_notebook(test=test), tiny_lab.solution)
     release.release([tiny_lab], dest=tmp_path / "labs")
     assert release.check([tiny_lab], dest=tmp_path / "labs") == []
