@@ -22,6 +22,11 @@ lint: $(BIN)/dcai
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# One BLAS thread per kernel in the tests: the workers already use every core, and oversubscribed
+# threads make each lab several times slower.
+test: export OMP_NUM_THREADS = 1
+test: export OPENBLAS_NUM_THREADS = 1
+test: export MKL_NUM_THREADS = 1
 test: lint
 	$(BIN)/dcai release --check
 	$(BIN)/python -m pytest -p no:cacheprovider -n $(WORKERS) --dist loadgroup tests
