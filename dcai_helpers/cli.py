@@ -10,7 +10,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from dcai_helpers import check, release
+from dcai_helpers import check, grade, release
 from dcai_helpers.labs import LABS, get_lab
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
@@ -60,6 +60,17 @@ def run_check(args: argparse.Namespace) -> int:
     return EXIT_OK if report.passed else EXIT_FAILURE
 
 
+def run_grade(args: argparse.Namespace) -> int:
+    """``dcai grade``: grade a folder or zip of submissions; exit 0 unless grading itself failed."""
+    rows = grade.grade(
+        args.lab, args.submissions, out=args.out, jobs=args.jobs, timeout=args.timeout, memory=args.memory
+    )
+    counts = {status: sum(row.status == status for row in rows) for status in grade.STATUSES}
+    summary = ", ".join(f"{n} {status}" for status, n in counts.items() if n)
+    print(f"graded {len(rows)} submission(s) of {args.lab} ({summary or 'none'}); wrote {args.out}/grades.csv")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``dcai``."""
     parser = argparse.ArgumentParser(prog="dcai", description="Release, self-check and grade the data-centric AI labs.")
@@ -78,6 +89,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("notebook", metavar="NOTEBOOK", help="path of your lab notebook (.ipynb)")
     p.add_argument("--timeout", type=int, default=check.DEFAULT_CELL_TIMEOUT, help="seconds one cell may run")
     p.set_defaults(func=run_check)
+
+    p = sub.add_parser("grade", help="grade a folder or LMS zip of submissions with nbgrader, isolated and in parallel")
+    p.add_argument("lab", metavar="LAB", help="lab id")
+    p.add_argument("submissions", metavar="SUBMISSIONS", help="folder <student>/<lab>/<lab>.ipynb or an LMS zip")
+    p.add_argument("--out", required=True, metavar="DIR", help="where grades.csv, feedback and the gradebook go")
+    p.add_argument("--jobs", type=int, default=None, help="submissions graded at once (default: CPU cores)")
+    p.add_argument("--timeout", type=int, default=grade.DEFAULT_TIMEOUT, help="seconds one submission may run")
+    p.add_argument("--memory", type=int, default=grade.DEFAULT_MEMORY_MB, help="MiB one submission's kernel may use")
+    p.set_defaults(func=run_grade)
     return parser
 
 

@@ -7,11 +7,15 @@ This module only lays the folder out from ``solutions/`` so that grading never t
 
 from __future__ import annotations
 
+import functools
 import logging
+import os
 import shutil
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import nbgrader.api
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.apps import NbGraderAPI
 from nbgrader.coursedir import CourseDirectory
@@ -21,6 +25,20 @@ from dcai_helpers.labs import Lab
 
 #: Seconds one cell may run during autograding before nbgrader interrupts it.
 DEFAULT_CELL_TIMEOUT = 300
+
+
+def speed_up_gradebook() -> None:
+    """Make nbgrader's ``Gradebook`` fast and independent of ``PATH``.
+
+    Every ``Gradebook(...)`` runs the ``alembic`` command to read the schema version (about a second
+    each, and a dozen per autograde), and fails when the virtual environment's ``bin`` is not on
+    ``PATH``. The version cannot change while we run, so we ask once, with the venv's ``bin`` on ``PATH``.
+    """
+    if not isinstance(nbgrader.api.get_alembic_version, functools._lru_cache_wrapper):
+        bin_dir = str(Path(sys.executable).parent)
+        if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
+            os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
+        nbgrader.api.get_alembic_version = functools.cache(nbgrader.api.get_alembic_version)
 
 
 @dataclass
@@ -60,17 +78,30 @@ class Course:
         An empty or missing folder; the course is laid out inside it.
     cell_timeout : int
         Seconds one cell may run before nbgrader interrupts it.
+    gradebook : path, optional
+        The gradebook's file; default ``root/gradebook.db``.
     """
 
-    def __init__(self, lab: Lab, root: str | Path, *, cell_timeout: int = DEFAULT_CELL_TIMEOUT) -> None:
+    def __init__(
+        self,
+        lab: Lab,
+        root: str | Path,
+        *,
+        cell_timeout: int = DEFAULT_CELL_TIMEOUT,
+        gradebook: str | Path | None = None,
+    ) -> None:
+        speed_up_gradebook()
         self.lab = lab
         self.root = Path(root).resolve()
         self.config = Config()
         self.config.CourseDirectory.root = str(self.root)
         self.config.CourseDirectory.course_id = "dcai"
         self.config.CourseDirectory.include = ["*.ipynb"]
-        self.config.CourseDirectory.db_url = f"sqlite:///{self.root / 'gradebook.db'}"
+        gradebook = Path(gradebook).resolve() if gradebook else self.root / "gradebook.db"
+        self.config.CourseDirectory.db_url = f"sqlite:///{gradebook}"
         self.config.Exchange.assignment_dir = str(self.root)
+        # No exchange is used; pointing it inside the course stops nbgrader warning about /usr/local/share.
+        self.config.Exchange.root = str(self.root / "exchange")
         self.config.Execute.timeout = cell_timeout
         self.coursedir = CourseDirectory(config=self.config)
         self.api = NbGraderAPI(coursedir=self.coursedir, config=self.config)
@@ -80,6 +111,11 @@ class Course:
     def db_url(self) -> str:
         """SQLAlchemy URL of the course's gradebook."""
         return self.coursedir.db_url
+
+    def max_score(self) -> float:
+        """Points of the lab's autograded cells, as the gradebook records them (after :meth:`setup`)."""
+        with Gradebook(self.db_url, course_id="dcai") as gradebook:
+            return float(gradebook.find_notebook(self.lab.solution.stem, self.lab.id).max_score)
 
     def submission_path(self, student_id: str) -> Path:
         """Where nbgrader expects the submitted notebook of ``student_id``."""

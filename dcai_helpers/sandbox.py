@@ -1,0 +1,260 @@
+"""Run a student's kernel isolated and limited: bubblewrap where installed, rlimits and a uid of its own always.
+
+Only the kernel (the student's code) is confined; nbgrader, which runs the kernel, is not. The kernel
+
+- sees, read-only, the system (``/usr``, ``/etc``, ...), the Python installation, the virtual
+  environment and the ``dcai_helpers`` package, and nothing else of the file system: not
+  ``solutions/``, not the gradebook, not the hidden tests, not other students' submissions;
+- may write only to its own scratch folder (the folder nbgrader executes the notebook in);
+- has no network (a network namespace of its own; it talks to nbgrader over unix sockets);
+- runs as a user id of its own (one per parallel slot) with limits on its address space
+  (``RLIMIT_AS``) and on the number of its processes and threads (``RLIMIT_NPROC``).
+
+Without bubblewrap (:func:`bwrap_available` is false) the fallback keeps the user id, the rlimits,
+a scrubbed environment and file permissions that hide the grading folders, but the kernel can read
+any world-readable file (a world-readable checkout of ``solutions/`` included) and reach the network.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from jupyter_client.manager import AsyncKernelManager
+from traitlets import Instance, Unicode
+
+import dcai_helpers
+
+#: First user id of the kernels; slot ``k`` of the grading pool runs as ``KERNEL_UID_BASE + k``.
+KERNEL_UID_BASE = 61000
+#: System folders a kernel may read (those that exist are bound read-only).
+SYSTEM_PATHS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/etc", "/opt")
+
+
+@dataclass(frozen=True)
+class KernelLimits:
+    """Limits and identity of one sandboxed kernel.
+
+    Attributes
+    ----------
+    memory_mb : int
+        Address-space limit of the kernel (``RLIMIT_AS``) in MiB.
+    max_processes : int
+        Processes plus threads the kernel's user id may run (``RLIMIT_NPROC``).
+    threads : int
+        Threads of the numerical libraries (OpenMP, OpenBLAS, MKL); 0 leaves them to decide.
+    uid : int
+        User id the kernel runs as (only applied when the grader runs as root).
+    isolate : bool
+        Use bubblewrap (only when :func:`bwrap_available`).
+    """
+
+    memory_mb: int = 4096
+    max_processes: int = 128
+    threads: int = 0
+    uid: int = KERNEL_UID_BASE
+    isolate: bool = True
+
+
+def bwrap_available() -> bool:
+    """True when bubblewrap is installed and can create the namespaces the sandbox needs."""
+    bwrap = shutil.which("bwrap")
+    if bwrap is None:
+        return False
+    probe = [bwrap, "--unshare-net", "--unshare-pid", "--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev", "true"]
+    return subprocess.run(probe, capture_output=True, timeout=30).returncode == 0
+
+
+def readable_roots() -> list[Path]:
+    """Folders outside the system ones a kernel must read: Python, the venv and ``dcai_helpers`` only."""
+    package = Path(dcai_helpers.__file__).resolve().parent
+    roots = {Path(sys.base_prefix).resolve(), Path(sys.prefix), package}
+    return sorted(roots)
+
+
+def others_can_run_python() -> bool:
+    """True when a user other than us can reach Python, the venv and ``dcai_helpers`` (every folder on the way is o+x).
+
+    Without bubblewrap, the kernel's own user id needs this; a Python under ``/root`` (mode 0700), say, fails it.
+    """
+    roots = [*readable_roots(), Path(os.path.realpath(sys.executable))]
+    return all(os.stat(folder).st_mode & stat.S_IXOTH for folder in _ancestors(roots) + roots if folder.exists())
+
+
+def _ancestors(paths: list[Path]) -> list[Path]:
+    """Every ancestor folder of ``paths`` (without ``/``), parents first."""
+    found = set()
+    for path in paths:
+        found.update(p for p in path.parents if p != Path("/"))
+    return sorted(found, key=lambda p: (len(p.parts), str(p)))
+
+
+def bwrap_prefix(writable: list[tuple[Path, Path]]) -> list[str]:
+    """The ``bwrap`` arguments that confine a process to read-only system and Python.
+
+    ``writable`` holds ``(folder, seen_as)`` pairs: the only folders it may write, and where it sees them.
+    """
+    readable = readable_roots()
+    cmd = [shutil.which("bwrap") or "bwrap", "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts"]
+    cmd += ["--unshare-cgroup-try", "--die-with-parent", "--new-session", "--clearenv"]
+    # The kernel switches to its own user id inside the sandbox (see kernel_command).
+    cmd += ["--cap-add", "CAP_SETUID,CAP_SETGID"] if os.geteuid() == 0 else []
+    for path in SYSTEM_PATHS:
+        if Path(path).exists():
+            cmd += ["--ro-bind", path, path]
+    # bwrap creates missing parents with mode 0700; a non-root kernel must traverse them.
+    for folder in _ancestors(readable + [seen_as for _, seen_as in writable]):
+        if not any(str(folder).startswith(p + "/") or str(folder) == p for p in SYSTEM_PATHS):
+            cmd += ["--perms", "0755", "--dir", str(folder)]
+    for path in readable:
+        cmd += ["--ro-bind", str(path), str(path)]
+    for folder, seen_as in writable:
+        cmd += ["--bind", str(folder), str(seen_as)]
+    cmd += ["--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--tmpfs", "/dev/shm"]
+    return cmd
+
+
+def kernel_command(
+    argv: list[str],
+    *,
+    scratch: Path,
+    extra_writable: list[Path],
+    limits: KernelLimits,
+    workdir: Path | None = None,
+) -> list[str]:
+    """Wrap a kernel's ``argv`` so it runs sandboxed under ``limits``, writing only ``scratch``.
+
+    The caller starts the command with ``scratch`` as its working folder (that is all the fallback has).
+
+    Parameters
+    ----------
+    argv : list of str
+        The kernel's command, for example ``[python, -m, ipykernel_launcher, -f, conn.json]``.
+    scratch : Path
+        The kernel's working and only writable folder (also its ``HOME`` and ``TMPDIR``).
+    extra_writable : list of Path
+        Further folders the kernel must write (its connection file and unix sockets).
+    limits : KernelLimits
+        Memory, process and identity limits.
+    workdir : Path, optional
+        Where the kernel sees ``scratch`` inside bubblewrap (default: at its own path). nbgrader runs
+        the kernel in the folder it writes the graded notebook to; binding a scratch folder there
+        keeps the kernel from planting files (or symlinks) where nbgrader, as root, writes next.
+    """
+    home = workdir if limits.isolate and workdir else scratch
+    env = {
+        "PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
+        "HOME": str(home),
+        "TMPDIR": str(home),
+        "MPLCONFIGDIR": str(home),
+        "LANG": "C.UTF-8",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "NBGRADER_EXECUTION": "autograde",
+    }
+    if limits.threads:
+        # Parallel kernels that each take every core slow each other down.
+        env.update({var: str(limits.threads) for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")})
+    cmd: list[str] = []
+    if limits.isolate:
+        cmd += bwrap_prefix([(scratch, home), *((path, path) for path in extra_writable)])
+        cmd += ["--chdir", str(home)]
+        for key, value in env.items():
+            cmd += ["--setenv", key, value]
+    else:
+        cmd += ["env", "-i", *(f"{key}={value}" for key, value in env.items())]
+    # Inside bubblewrap the bound folders are reachable; without it, only a world-reachable Python is.
+    switch_user = os.geteuid() == 0 and shutil.which("setpriv") and (limits.isolate or others_can_run_python())
+    if switch_user:
+        cmd += ["setpriv", f"--reuid={limits.uid}", f"--regid={limits.uid}", "--clear-groups"]
+        cmd += ["--inh-caps=-all", "--bounding-set=-all"]
+    memory = limits.memory_mb * 1024 * 1024
+    # RLIMIT_FSIZE too, so one file cannot fill the disk.
+    cmd += ["prlimit", f"--as={memory}", f"--fsize={memory}", "--core=0"]
+    # RLIMIT_NPROC counts every process of the user id; it only means something for a uid of its own.
+    cmd += [f"--nproc={limits.max_processes}"] if switch_user else []
+    return [*cmd, "--", *argv]
+
+
+class SandboxedKernelManager(AsyncKernelManager):
+    """A kernel manager whose kernel runs through :func:`kernel_command`, talking over unix sockets.
+
+    ``scratch_root`` holds ``kernel/`` (the connection file and sockets) and ``work/`` (the kernel's only
+    writable folder, seen inside bubblewrap at the ``cwd`` nbclient asks for: nbgrader's autograded folder).
+    """
+
+    scratch_root = Unicode(help="folder for the connection file and unix sockets of the kernel").tag(config=True)
+    limits = Instance(KernelLimits, args=(), help="memory, process and identity limits").tag(config=True)
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._kernel_dir = Path(self.scratch_root) / "kernel"
+        self._work_dir = Path(self.scratch_root) / "work"
+        for folder in (Path(self.scratch_root), self._kernel_dir, self._work_dir):
+            folder.mkdir(parents=True, exist_ok=True)
+            os.chmod(folder, 0o711)
+        _give_to(self._kernel_dir, self.limits.uid)
+        _give_to(self._work_dir, self.limits.uid)
+        if self.limits.isolate:
+            # The kernel has its own network namespace: TCP to 127.0.0.1 would not reach nbgrader.
+            self.transport = "ipc"
+            self.ip = str(self._kernel_dir / "ipc")
+        self.connection_file = str(self._kernel_dir / "kernel.json")
+        self._kernel_cwd: Path | None = None
+
+    async def _async_pre_start_kernel(self, **kw):
+        self._kernel_cwd = Path(kw.get("cwd") or self._work_dir).resolve()
+        kw["cwd"] = str(self._work_dir)
+        # bwrap does not forward SIGINT; ipykernel interrupts itself on an interrupt_request message.
+        self.kernel_spec.interrupt_mode = "message"
+        cmd, kw = await super()._async_pre_start_kernel(**kw)
+        _give_to(Path(self.connection_file), self.limits.uid)
+        return cmd, kw
+
+    def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
+        """The kernel's command, wrapped in the sandbox."""
+        argv = super().format_kernel_cmd(extra_arguments)
+        argv[0] = sys.executable if Path(argv[0]).name.startswith("python") else argv[0]
+        return kernel_command(
+            argv,
+            scratch=self._work_dir,
+            extra_writable=[self._kernel_dir],
+            limits=self.limits,
+            workdir=self._kernel_cwd,
+        )
+
+
+def kill_processes_of(uid: int) -> int:
+    """Kill every process running as ``uid`` (a kernel's own user id) and return how many.
+
+    A kernel's children can outlive it (a fork storm, a daemon); with bubblewrap they die with its
+    pid namespace, without it this sweep is what ends them. Only ids from ``KERNEL_UID_BASE`` up are swept.
+    """
+    if uid < KERNEL_UID_BASE or os.geteuid() != 0:
+        return 0
+    killed = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            real_uid = next(
+                int(line.split()[1]) for line in (entry / "status").read_text().splitlines() if line.startswith("Uid:")
+            )
+            if real_uid == uid:
+                os.kill(int(entry.name), 9)
+                killed += 1
+        except (OSError, StopIteration, ValueError):
+            continue  # the process ended meanwhile
+    return killed
+
+
+def _give_to(path: Path, uid: int) -> None:
+    """Make ``path`` (recursively) the kernel user's, when we run as root; private to it otherwise."""
+    if os.geteuid() != 0:
+        return
+    for item in [path, *path.rglob("*")] if path.is_dir() else [path]:
+        os.chown(item, uid, uid, follow_symlinks=False)

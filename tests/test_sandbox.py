@@ -1,0 +1,112 @@
+"""The kernel sandbox: what a confined process can read, write and reach."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from dcai_helpers.sandbox import KERNEL_UID_BASE, KernelLimits, bwrap_available, kernel_command, others_can_run_python
+
+needs_bwrap = pytest.mark.skipif(not bwrap_available(), reason="needs bubblewrap: apt-get install -y bubblewrap")
+
+PROBE = """
+import json, os, socket, sys
+report = {}
+try:
+    open(sys.argv[1]).read(); report["read_secret"] = True
+except OSError:
+    report["read_secret"] = False
+try:
+    open(os.path.join(sys.argv[2], "out.txt"), "w").write("x"); report["write_scratch"] = True
+except OSError:
+    report["write_scratch"] = False
+try:
+    open(sys.argv[1] + ".new", "w"); report["write_outside"] = True
+except OSError:
+    report["write_outside"] = False
+try:
+    socket.create_connection(("127.0.0.1", int(sys.argv[3])), timeout=2).close(); report["network"] = True
+except OSError:
+    report["network"] = False
+try:
+    bytearray(8 * 1024**3); report["big_alloc"] = True
+except MemoryError:
+    report["big_alloc"] = False
+import dcai_helpers, numpy
+print(json.dumps(report))
+"""
+
+
+def confined(tmp_path: Path, **limits) -> dict:
+    """Run PROBE sandboxed with a scratch folder in ``tmp_path``; return its report."""
+    import json
+    import socket
+
+    secret = tmp_path / "secret" / "hidden_tests.txt"
+    secret.parent.mkdir(exist_ok=True)
+    secret.write_text("assert answer == 42")
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    if os.geteuid() == 0:
+        os.chown(scratch, KERNEL_UID_BASE, KERNEL_UID_BASE)
+    os.chmod(tmp_path, 0o711)
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    port = server.getsockname()[1]
+    command = kernel_command(
+        [sys.executable, "-c", PROBE, str(secret), str(scratch), str(port)],
+        scratch=scratch,
+        extra_writable=[],
+        limits=KernelLimits(memory_mb=2048, **limits),
+    )
+    try:
+        result = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    finally:
+        server.close()
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+@needs_bwrap
+def test_bubblewrap_confines_files_network_and_memory(tmp_path):
+    report = confined(tmp_path, isolate=True)
+    assert report == {
+        "read_secret": False,
+        "write_scratch": True,
+        "write_outside": False,
+        "network": False,
+        "big_alloc": False,
+    }
+
+
+@pytest.mark.skipif(
+    os.geteuid() != 0 or not others_can_run_python(),
+    reason="the fallback's own user id needs root and a Python other users can run",
+)
+def test_fallback_still_limits_memory_and_hides_private_files(tmp_path):
+    (tmp_path / "secret").mkdir(mode=0o700)
+    report = confined(tmp_path, isolate=False)
+    assert report["write_scratch"] and not report["big_alloc"]
+    assert not report["read_secret"] and not report["write_outside"]
+
+
+def test_fallback_limits_memory(tmp_path):
+    report = confined(tmp_path, isolate=False)
+    assert report["write_scratch"] and not report["big_alloc"]
+
+
+def test_kernel_command_sets_rlimits_and_clears_the_environment(tmp_path):
+    command = kernel_command(
+        ["python", "-m", "ipykernel_launcher"],
+        scratch=tmp_path,
+        extra_writable=[],
+        limits=KernelLimits(memory_mb=100, isolate=False),
+    )
+    assert f"--as={100 * 1024 * 1024}" in command
+    assert command[:2] == ["env", "-i"]
+    assert command[-3:] == ["python", "-m", "ipykernel_launcher"]
