@@ -24,7 +24,6 @@ from __future__ import annotations
 import csv
 import json
 import os
-import queue
 import shutil
 import signal
 import subprocess
@@ -45,7 +44,7 @@ from dcai_helpers.grade_worker import summarise
 from dcai_helpers.integrity import edited_test_cells
 from dcai_helpers.labs import Lab, get_lab
 from dcai_helpers.notebooks import read_notebook
-from dcai_helpers.sandbox import KERNEL_UID_BASE, bwrap_available, kill_processes_of
+from dcai_helpers.sandbox import bwrap_available, claim_kernel_uid
 from dcai_helpers.submissions import ZIP_NAME_REGEXP, Submission, collect
 
 #: Seconds one submission's notebook may run in all (every cell shares this budget).
@@ -145,25 +144,15 @@ def grade(
             "timeout": int(timeout),
             "memory_mb": int(memory),
             "isolate": bool(isolate),
-            # One grading job alone keeps the libraries' default threads, as a student's run would.
-            "threads": 0 if jobs == 1 else max(1, cores // jobs),
+            "threads": kernel_threads(jobs, cores),
         }
-        slots: queue.Queue[int] = queue.Queue()
-        for slot in range(jobs):
-            slots.put(slot)
-
         merging = threading.Lock()
 
         def run(index: int, entry: Submission) -> GradeRow:
             result = None
             if entry.notebook is not None:
-                slot = slots.get()
-                uid = KERNEL_UID_BASE + slot
-                try:
+                with claim_kernel_uid() as uid:
                     result = run_worker(lab, entry, work / f"s{index}", uid=uid, template=template, **settings)
-                finally:
-                    kill_processes_of(uid)  # what the kernel left behind, before the slot is reused
-                    slots.put(slot)
             # One merge at a time into the class gradebook, while the other workers keep running.
             with merging:
                 row = decide(lab, entry, result, release=release, max_score=max_score, timeout=int(timeout))
@@ -178,6 +167,20 @@ def grade(
         return rows
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def kernel_threads(jobs: int, cores: int) -> int:
+    """Threads of the numerical libraries in each kernel (0: the libraries' default).
+
+    An ``OMP_NUM_THREADS`` set for the grader caps them (the test suite sets 1, as its own workers fill
+    the cores); otherwise parallel jobs share the cores, and one job alone keeps the default, as a
+    student's own run would.
+    """
+    shares = 0 if jobs == 1 else max(1, cores // jobs)
+    cap = os.environ.get("OMP_NUM_THREADS", "")
+    if cap.isdigit() and int(cap) > 0:
+        return min(shares, int(cap)) if shares else int(cap)
+    return shares
 
 
 def run_worker(lab: Lab, entry: Submission, work: Path, *, uid: int, template: Path, **settings) -> dict:

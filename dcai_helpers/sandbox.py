@@ -7,7 +7,8 @@ Only the kernel (the student's code) is confined; nbgrader, which runs the kerne
   ``solutions/``, not the gradebook, not the hidden tests, not other students' submissions;
 - may write only to its own scratch folder (the folder nbgrader executes the notebook in);
 - has no network (a network namespace of its own; it talks to nbgrader over unix sockets);
-- runs as a user id of its own (one per parallel slot) with limits on its address space
+- runs as a user id of its own (claimed with :func:`claim_kernel_uid`, so no two kernels on the
+  machine share one, whichever grading run started them) with limits on its address space
   (``RLIMIT_AS``) and on the number of its processes and threads (``RLIMIT_NPROC``).
 
 Without bubblewrap (:func:`bwrap_available` is false) the fallback keeps the user id, the rlimits,
@@ -17,11 +18,15 @@ any world-readable file (a world-readable checkout of ``solutions/`` included) a
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import shutil
 import stat
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,8 +35,11 @@ from traitlets import Instance, Unicode
 
 import dcai_helpers
 
-#: First user id of the kernels; slot ``k`` of the grading pool runs as ``KERNEL_UID_BASE + k``.
+#: The kernels' user ids: ``KERNEL_UID_BASE`` up to ``KERNEL_UID_BASE + KERNEL_UID_COUNT - 1``.
 KERNEL_UID_BASE = 61000
+KERNEL_UID_COUNT = 1000
+#: Root-only folder of the lock files that give each running kernel a user id of its own.
+UID_LOCK_DIR = Path(tempfile.gettempdir()) / "dcai-kernel-uids"
 #: System folders a kernel may read (those that exist are bound read-only).
 SYSTEM_PATHS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/etc", "/opt")
 
@@ -226,6 +234,38 @@ class SandboxedKernelManager(AsyncKernelManager):
             limits=self.limits,
             workdir=self._kernel_cwd,
         )
+
+
+@contextlib.contextmanager
+def claim_kernel_uid() -> Iterator[int]:
+    """Hold a kernel user id that no other kernel on this machine uses until the block ends.
+
+    Each id has a lock file; the first one this process can lock is its. Parallel workers, and
+    grading runs in other processes (two ``dcai grade`` at once, parallel tests), thus never share an
+    id, so one run's process limit and its sweep of leftover processes (:func:`kill_processes_of`,
+    on entry and on exit) never touch another run's kernel.
+
+    Raises
+    ------
+    RuntimeError
+        When all ``KERNEL_UID_COUNT`` ids are in use.
+    """
+    UID_LOCK_DIR.mkdir(mode=0o700, exist_ok=True)
+    for uid in range(KERNEL_UID_BASE, KERNEL_UID_BASE + KERNEL_UID_COUNT):
+        handle = open(UID_LOCK_DIR / f"{uid}.lock", "a")  # noqa: SIM115 (held for the whole block)
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            continue
+        try:
+            kill_processes_of(uid)  # left by a grading run that was itself killed
+            yield uid
+        finally:
+            kill_processes_of(uid)  # what the kernel left behind
+            handle.close()
+        return
+    raise RuntimeError(f"all {KERNEL_UID_COUNT} kernel user ids are in use; grade with fewer --jobs at once")
 
 
 def kill_processes_of(uid: int) -> int:

@@ -11,7 +11,7 @@ import pytest
 
 from dcai_helpers.cli import main
 from dcai_helpers.feedback import hidden_test_lines
-from dcai_helpers.grade import CSV_COLUMNS, grade, read_csv
+from dcai_helpers.grade import CSV_COLUMNS, grade, kernel_threads, read_csv
 from dcai_helpers.integrity import edited_test_cells
 from dcai_helpers.labs import get_lab
 from dcai_helpers.release import generate
@@ -125,3 +125,12 @@ def test_fallback_without_bubblewrap_still_grades(tiny_lab, tmp_path):
     rows = {r.student_id: r for r in grade(tiny_lab, subs, out=tmp_path / "out", jobs=2, timeout=60, isolate=False)}
     assert (rows["alice"].status, rows["alice"].score) == ("ok", 3.0)
     assert (rows["bob"].status, rows["bob"].score) == ("crashed", 0.0)
+
+
+@pytest.mark.parametrize(
+    ("omp", "jobs", "cores", "expected"),
+    [("", 1, 8, 0), ("", 2, 8, 4), ("", 16, 8, 1), ("1", 1, 8, 1), ("1", 2, 8, 1), ("6", 2, 8, 4), ("x", 2, 8, 4)],
+)
+def test_kernel_threads_share_the_cores_under_an_omp_cap(monkeypatch, omp, jobs, cores, expected):
+    monkeypatch.setenv("OMP_NUM_THREADS", omp)
+    assert kernel_threads(jobs, cores) == expected

@@ -9,7 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from dcai_helpers.sandbox import KERNEL_UID_BASE, KernelLimits, bwrap_available, kernel_command, others_can_run_python
+from dcai_helpers import sandbox
+from dcai_helpers.sandbox import (
+    KERNEL_UID_BASE,
+    KernelLimits,
+    bwrap_available,
+    claim_kernel_uid,
+    kernel_command,
+    others_can_run_python,
+)
 
 needs_bwrap = pytest.mark.skipif(not bwrap_available(), reason="needs bubblewrap: apt-get install -y bubblewrap")
 
@@ -51,21 +59,22 @@ def confined(tmp_path: Path, **limits) -> dict:
     secret.write_text("assert answer == 42")
     scratch = tmp_path / "scratch"
     scratch.mkdir()
-    if os.geteuid() == 0:
-        os.chown(scratch, KERNEL_UID_BASE, KERNEL_UID_BASE)
     os.chmod(tmp_path, 0o711)
     server = socket.socket()
     server.bind(("127.0.0.1", 0))
     server.listen()
     port = server.getsockname()[1]
-    command = kernel_command(
-        [sys.executable, "-c", PROBE, str(secret), str(scratch), str(port)],
-        scratch=scratch,
-        extra_writable=[],
-        limits=KernelLimits(memory_mb=2048, **limits),
-    )
     try:
-        result = subprocess.run(command, capture_output=True, text=True, timeout=120)
+        with claim_kernel_uid() as uid:
+            if os.geteuid() == 0:
+                os.chown(scratch, uid, uid)
+            command = kernel_command(
+                [sys.executable, "-c", PROBE, str(secret), str(scratch), str(port)],
+                scratch=scratch,
+                extra_writable=[],
+                limits=KernelLimits(memory_mb=2048, uid=uid, **limits),
+            )
+            result = subprocess.run(command, capture_output=True, text=True, timeout=120)
     finally:
         server.close()
     assert result.returncode == 0, result.stderr
@@ -110,3 +119,15 @@ def test_kernel_command_sets_rlimits_and_clears_the_environment(tmp_path):
     assert f"--as={100 * 1024 * 1024}" in command
     assert command[:2] == ["env", "-i"]
     assert command[-3:] == ["python", "-m", "ipykernel_launcher"]
+
+
+def test_each_claim_gets_a_user_id_of_its_own_until_it_ends(monkeypatch):
+    # A range of two ids that no other test uses, so parallel tests cannot take them.
+    monkeypatch.setattr(sandbox, "KERNEL_UID_BASE", KERNEL_UID_BASE + 900)
+    monkeypatch.setattr(sandbox, "KERNEL_UID_COUNT", 2)
+    with claim_kernel_uid() as first, claim_kernel_uid() as second:
+        assert {first, second} == {KERNEL_UID_BASE + 900, KERNEL_UID_BASE + 901}
+        with pytest.raises(RuntimeError, match="in use"), claim_kernel_uid():
+            pass
+    with claim_kernel_uid() as again:
+        assert again == KERNEL_UID_BASE + 900
