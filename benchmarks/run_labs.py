@@ -68,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
         metric = get_lab(row["lab"]).headline
         print(
             f"| {row['lab']} | {row['seconds']:.1f} | {row['peak_mb']:.0f} | {metric} | "
-            f"{row['before']:.3f} | {row['after']:.3f} | {'yes' if ok else 'NO'} |"
+            f"{row['before']:.4f} | {row['after']:.4f} | {'yes' if ok else 'NO'} |"
         )
     return 0
 

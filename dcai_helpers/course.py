@@ -27,18 +27,22 @@ from dcai_helpers.labs import Lab
 DEFAULT_CELL_TIMEOUT = 300
 
 
-def speed_up_gradebook() -> None:
-    """Make nbgrader's ``Gradebook`` fast and independent of ``PATH``.
+def speed_up_gradebook(known_version: str | None = None) -> str:
+    """Make nbgrader's ``Gradebook`` fast and independent of ``PATH``; return the schema version.
 
-    Every ``Gradebook(...)`` runs the ``alembic`` command to read the schema version (about a second
-    each, and a dozen per autograde), and fails when the virtual environment's ``bin`` is not on
-    ``PATH``. The version cannot change while we run, so we ask once, with the venv's ``bin`` on ``PATH``.
+    Every ``Gradebook(...)`` runs the ``alembic`` command to read the schema version (a second or
+    more each, and a dozen per autograde), and fails when the virtual environment's ``bin`` is not on
+    ``PATH``. The version cannot change while we run, so we ask once, with the venv's ``bin`` on ``PATH``,
+    or take ``known_version`` (what a parent process already asked) without running ``alembic`` at all.
     """
-    if not isinstance(nbgrader.api.get_alembic_version, functools._lru_cache_wrapper):
+    if known_version is not None:
+        nbgrader.api.get_alembic_version = functools.cache(lambda: known_version)
+    elif not isinstance(nbgrader.api.get_alembic_version, functools._lru_cache_wrapper):
         bin_dir = str(Path(sys.executable).parent)
         if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
             os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
         nbgrader.api.get_alembic_version = functools.cache(nbgrader.api.get_alembic_version)
+    return nbgrader.api.get_alembic_version()
 
 
 @dataclass

@@ -21,13 +21,14 @@ Output folder ``out`` (an nbgrader course folder): ``grades.csv``, ``gradebook.d
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import functools
 import json
+import multiprocessing
 import os
 import shutil
 import signal
-import subprocess
-import sys
 import tempfile
 import threading
 import warnings
@@ -39,8 +40,8 @@ from nbgrader.api import Gradebook, MissingEntry
 from sqlalchemy.exc import SAWarning
 
 from dcai_helpers import feedback
-from dcai_helpers.course import Course
-from dcai_helpers.grade_worker import summarise
+from dcai_helpers.course import Course, speed_up_gradebook
+from dcai_helpers.grade_worker import serve, summarise
 from dcai_helpers.integrity import edited_test_cells
 from dcai_helpers.labs import Lab, get_lab
 from dcai_helpers.notebooks import read_notebook
@@ -119,6 +120,11 @@ def grade(
         When ``jobs``, ``timeout`` or ``memory`` is not positive.
     RuntimeError
         When grading itself fails (nbgrader cannot set the lab up); never for a bad submission.
+
+    Notes
+    -----
+    Workers are forked from a :mod:`multiprocessing` fork server, so a script that calls ``grade``
+    must do so under ``if __name__ == "__main__":``, as with any multiprocessing code.
     """
     lab = get_lab(lab) if isinstance(lab, str) else lab
     jobs = jobs or os.cpu_count() or 1
@@ -145,6 +151,7 @@ def grade(
             "memory_mb": int(memory),
             "isolate": bool(isolate),
             "threads": kernel_threads(jobs, cores),
+            "alembic_version": speed_up_gradebook(),  # asked once here, not once per worker
         }
         merging = threading.Lock()
 
@@ -183,6 +190,14 @@ def kernel_threads(jobs: int, cores: int) -> int:
     return shares
 
 
+@functools.cache
+def worker_processes() -> multiprocessing.context.ForkServerContext:
+    """Where grading workers come from: a fork server that has imported nbgrader and the worker once."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["dcai_helpers.grade_worker"])
+    return context
+
+
 def run_worker(lab: Lab, entry: Submission, work: Path, *, uid: int, template: Path, **settings) -> dict:
     """Autograde one submission in a worker process; kill it past its time. Returns the worker's result."""
     work.mkdir()
@@ -200,23 +215,22 @@ def run_worker(lab: Lab, entry: Submission, work: Path, *, uid: int, template: P
         **settings,
     }
     (work / "spec.json").write_text(json.dumps(spec))
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
-    command = [sys.executable, "-m", "dcai_helpers.grade_worker", str(work / "spec.json")]
-    with open(work / "worker.log", "wb") as log:
-        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
-        try:
-            process.wait(timeout=settings["timeout"] + WORKER_GRACE)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)  # the kernel's bwrap dies with its parent
-            process.wait()
-            return {"success": False, "killed": True, "log": "", "errors": {}, "work": str(work)}
+    process = worker_processes().Process(target=serve, args=(str(work / "spec.json"), str(work / "worker.log")))
+    process.start()
+    process.join(settings["timeout"] + WORKER_GRACE)
+    if process.exitcode is None:
+        with contextlib.suppress(ProcessLookupError):  # the worker's session: it, and the kernel's bwrap with it
+            os.killpg(process.pid, signal.SIGKILL)
+        process.join()
+        return {"success": False, "killed": True, "log": "", "errors": {}, "work": str(work)}
     result_file = work / "result.json"
     if result_file.is_file():
         result = json.loads(result_file.read_text())
     else:
-        log = f"the worker exited with code {process.returncode} and no result"
+        log = f"the worker exited with code {process.exitcode} and no result"
         result = {"success": False, "grader_error": True, "log": log, "errors": {}}
-    worker_log = (work / "worker.log").read_text(errors="replace")
+    log_file = work / "worker.log"
+    worker_log = log_file.read_text(errors="replace") if log_file.is_file() else ""
     return {**result, "worker_log": worker_log[-20000:], "work": str(work)}
 
 

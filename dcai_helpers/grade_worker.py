@@ -1,7 +1,9 @@
-"""Autograde ONE submission with nbgrader in a course folder of its own: ``python -m dcai_helpers.grade_worker SPEC``.
+"""Autograde ONE submission with nbgrader in a course folder of its own.
 
-``dcai grade`` starts one such process per submission, under a wall-time limit, so that parallel
-submissions never share a gradebook file and a submission that hangs nbgrader itself can be killed.
+``dcai grade`` runs one such process per submission (:func:`serve`, forked from a server that has
+imported this module already, so nbgrader's imports are paid once), under a wall-time limit, so that
+parallel submissions never share a gradebook file and a submission that hangs nbgrader itself can be
+killed. ``python -m dcai_helpers.grade_worker SPEC`` does the same by hand, for debugging.
 The process copies the gradebook made by ``generate_assignment`` (``SPEC["template_db"]``), runs
 nbgrader's ``autograde`` with its usual preprocessors plus three of ours (integrity probes around a
 sandboxed ``Execute``), and writes what it found to ``SPEC["result"]`` as JSON. The parent merges the
@@ -100,7 +102,7 @@ def autograde_config(spec: dict) -> Config:
 
 def run(spec: dict) -> dict:
     """Autograde the submission described by ``spec``; return what happened (see module docstring)."""
-    speed_up_gradebook()
+    speed_up_gradebook(spec.get("alembic_version"))
     root = Path(spec["course"])
     lab_id, student_id, name = spec["lab"], spec["student_id"], spec["notebook_name"]
     (root / "source" / lab_id).mkdir(parents=True, exist_ok=True)
@@ -156,6 +158,19 @@ def summarise(errors: dict[str, list[str]]) -> dict[str, list[str]]:
         "memory": sorted(k for k, v in errors.items() if any(n in MEMORY_ERRORS for n in v)),
         "tampered": sorted(k for k, v in errors.items() if TAMPER_ENAME in v),
     }
+
+
+def serve(spec_path: str, log_path: str) -> None:
+    """Run in a forked process: a session of its own (so it can be killed with its kernel), output to a log."""
+    os.setsid()
+    log = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    for stream in (1, 2):
+        os.dup2(log, stream)
+    bin_dir = str(Path(sys.executable).parent)
+    os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
+    main([spec_path])
+    sys.stdout.flush()
+    sys.stderr.flush()
 
 
 def main(argv: list[str]) -> int:

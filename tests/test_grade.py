@@ -127,6 +127,19 @@ def test_fallback_without_bubblewrap_still_grades(tiny_lab, tmp_path):
     assert (rows["bob"].status, rows["bob"].score) == ("crashed", 0.0)
 
 
+def test_a_worker_that_hangs_is_killed_and_the_batch_goes_on(tiny_lab, tmp_path, monkeypatch):
+    # A kernel that ignores interrupts keeps nbgrader waiting past the cell timeout; the parent kills its worker.
+    monkeypatch.setattr("dcai_helpers.grade.WORKER_GRACE", 5)
+    stubborn = "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    pass\n"
+    subs = tmp_path / "submitted"
+    submit(subs, "alice", tiny_lab, student_notebook(tiny_lab, tmp_path))
+    submit(subs, "bob", tiny_lab, student_notebook(tiny_lab, tmp_path, stubborn))
+    rows = {r.student_id: r for r in grade(tiny_lab, subs, out=tmp_path / "out", jobs=2, timeout=5)}
+    assert (rows["alice"].status, rows["alice"].score) == ("ok", 3.0)
+    assert (rows["bob"].status, rows["bob"].score) == ("timeout", 0.0)
+    assert "was stopped" in rows["bob"].detail
+
+
 @pytest.mark.parametrize(
     ("omp", "jobs", "cores", "expected"),
     [("", 1, 8, 0), ("", 2, 8, 4), ("", 16, 8, 1), ("1", 1, 8, 1), ("1", 2, 8, 1), ("6", 2, 8, 4), ("x", 2, 8, 4)],
