@@ -166,11 +166,7 @@ def serve(spec_path: str, log_path: str) -> None:
     log = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     for stream in (1, 2):
         os.dup2(log, stream)
-    bin_dir = str(Path(sys.executable).parent)
-    os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
     main([spec_path])
-    sys.stdout.flush()
-    sys.stderr.flush()
 
 
 def main(argv: list[str]) -> int:
