@@ -18,9 +18,9 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-from dcai_helpers.grade import grade
+from dcai_helpers.grading.grade import grade
+from dcai_helpers.grading.notebooks import SOLUTION_MARKERS, is_solution_cell, nbgrader_meta
 from dcai_helpers.labs import get_lab
-from dcai_helpers.notebooks import SOLUTION_MARKERS, is_solution_cell, nbgrader_meta
 
 OVERHEAD_TARGET = 0.25
 SPEEDUP_TARGET = 1.7

@@ -1,13 +1,7 @@
-"""Helpers shared by the data-centric AI labs: offline data sets, plotting and the ``dcai`` command."""
+"""Helpers the data-centric AI labs import: offline data sets with datasheets, plotting, the lab registry.
 
-import os
-import sys
-from pathlib import Path
+Importing this package has no side effects. What instructors run (release, self-check, grading) lives
+in :mod:`dcai_helpers.grading`; students' notebooks never import it.
+"""
 
 __version__ = "0.1.0"
-
-# nbgrader runs the `alembic` script of its environment by name when it creates a gradebook. Put this
-# interpreter's scripts folder on PATH, so `.venv/bin/dcai` works without activating the venv.
-_SCRIPTS = str(Path(sys.executable).parent)
-if _SCRIPTS not in os.environ.get("PATH", "").split(os.pathsep):
-    os.environ["PATH"] = _SCRIPTS + os.pathsep + os.environ.get("PATH", "")

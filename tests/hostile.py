@@ -15,8 +15,8 @@ from collections.abc import Callable
 
 import nbformat
 
+from dcai_helpers.grading.notebooks import SOLUTION_MARKERS, is_solution_cell, is_test_cell, nbgrader_meta
 from dcai_helpers.labs import Lab
-from dcai_helpers.notebooks import SOLUTION_MARKERS, is_solution_cell, is_test_cell, nbgrader_meta
 
 #: Appended to an attack: when it worked, the first answer is wrecked (the test then fails).
 SABOTAGE = "\nif _attack_worked:\n    {name} = None  # the attack worked: lose these points on purpose\n"

@@ -4,16 +4,76 @@ from __future__ import annotations
 
 import copy
 import importlib
+from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
 
+from dcai_helpers.grading.notebooks import HIDDEN_TEST_MARKERS, nbgrader_meta, read_notebook
 from dcai_helpers.labs import Lab
-from dcai_helpers.notebooks import HIDDEN_TEST_MARKERS, nbgrader_meta, read_notebook
 
 #: Seconds one cell may run in the tests (the machine may be loaded).
 CELL_TIMEOUT = 600
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """A plausible beginner mistake in one exercise (``tests/mistakes/<lab>.py``).
+
+    Attributes
+    ----------
+    what : str
+        The mistake in a few words ("over-samples every class", "p-value without the +1").
+    rule : str
+        Text the public test's failure message must contain: the name of the rule that was broken.
+    answers : dict
+        Solution cell grade_id -> the full mistaken source of that cell.
+    """
+
+    what: str
+    rule: str
+    answers: dict[str, str]
+
+
+def mistakes(lab: Lab) -> dict[str, list[Mistake]]:
+    """``tests/mistakes/<lab>.py``'s ``MISTAKES``: test cell id -> the mistakes its public part must catch."""
+    return importlib.import_module(f"mistakes.{lab.id}").MISTAKES
+
+
+def public_runs(lab: Lab, test_id: str, variants: list[dict[str, str]]) -> list[list]:
+    """Outputs of the public part of test cell ``test_id``, once per variant of the solution cells.
+
+    The notebook runs once, in one kernel, up to the test cell (the exercise's own solution cells
+    left out); then, for each variant, its solution cells and the test's public part run after it.
+    """
+    nb = read_notebook(lab.solution)
+    index = cell_index(nb, test_id)
+    replaced = {grade_id for variant in variants for grade_id in variant}
+    prefix = [c for c in nb.cells[:index] if nbgrader_meta(c).get("grade_id") not in replaced]
+    originals = {grade_id: nb.cells[cell_index(nb, grade_id)].source for grade_id in replaced}
+    public, _ = split_hidden(nb.cells[index].source)
+    nb.cells = prefix
+    client = NotebookClient(
+        nb,
+        timeout=CELL_TIMEOUT,
+        allow_errors=True,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(lab.solution.parent)}},
+    )
+    found = []
+    with client.setup_kernel():
+        for i, cell in enumerate(nb.cells):
+            client.execute_cell(cell, i)
+        for variant in variants:
+            # Every replaced cell is run again (the original where this variant keeps it), in notebook order.
+            sources = [variant.get(grade_id, originals[grade_id]) for grade_id in originals]
+            for source in [*sources, public]:
+                cell = nbformat.v4.new_code_cell(source)
+                nb.cells.append(cell)
+                client.execute_cell(cell, len(nb.cells) - 1)
+            found.append(nb.cells[-1].outputs)
+    return found
 
 
 def hardcoded_answers(lab: Lab) -> dict[str, dict[str, str]]:

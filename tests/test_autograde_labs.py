@@ -10,9 +10,9 @@ import nbformat
 import pytest
 from labrun import hardcoded_answers, with_answers
 
-from dcai_helpers.course import Course
+from dcai_helpers.grading.course import Course
+from dcai_helpers.grading.notebooks import read_notebook
 from dcai_helpers.labs import LABS
-from dcai_helpers.notebooks import read_notebook
 
 pytestmark = pytest.mark.notebook
 

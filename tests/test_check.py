@@ -6,9 +6,9 @@ import nbformat
 import pytest
 from conftest import tiny_notebook
 
-from dcai_helpers import cli
-from dcai_helpers.check import CheckError, check_notebook, error_of
-from dcai_helpers.notebooks import NotebookError
+from dcai_helpers.grading import cli
+from dcai_helpers.grading.check import CheckError, check_notebook, error_of
+from dcai_helpers.grading.notebooks import NotebookError
 
 
 @pytest.fixture

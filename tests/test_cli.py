@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dcai_helpers import cli
+from dcai_helpers.grading import cli
 from dcai_helpers.labs import LABS
 
 

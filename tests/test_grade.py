@@ -9,13 +9,14 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from dcai_helpers.cli import main
-from dcai_helpers.feedback import hidden_test_lines
-from dcai_helpers.grade import CSV_COLUMNS, grade, kernel_threads, read_csv
-from dcai_helpers.integrity import edited_test_cells
+from dcai_helpers.grading.cli import main
+from dcai_helpers.grading.feedback import hidden_test_lines
+from dcai_helpers.grading.grade import grade, kernel_threads
+from dcai_helpers.grading.integrity import edited_test_cells
+from dcai_helpers.grading.records import CSV_COLUMNS, read_csv
+from dcai_helpers.grading.release import generate
+from dcai_helpers.grading.submissions import collect
 from dcai_helpers.labs import get_lab
-from dcai_helpers.release import generate
-from dcai_helpers.submissions import collect
 
 WRONG = "def double(x):\n    return x + 1\n"
 PATCHED = "import numpy as np\nnp.allclose = lambda *a, **k: True\n\ndef double(x):\n    return 2 * x\n"
@@ -84,8 +85,8 @@ def test_zip_follows_zip_collect_names(tiny_lab, tmp_path):
         zf.writestr("dave_other_lab.ipynb", good)
     found = {s.student_id: s for s in collect(tiny_lab, archive, scratch=tmp_path)}
     assert {s: (e.status, e.notebook is not None) for s, e in found.items()} == {
-        "alice": ("", True),
-        "bob": ("", True),
+        "alice": (None, True),
+        "bob": (None, True),
         "carol": ("invalid", False),
         "dave": ("invalid", False),
     }
@@ -106,7 +107,7 @@ def test_cli_exits_0_for_bad_submissions_and_2_for_a_bad_lab(tiny_lab, tmp_path,
     subs = tmp_path / "submitted"
     submit(subs, "zoe", tiny_lab, raw=b"{broken")
     registered = get_lab
-    monkeypatch.setattr("dcai_helpers.grade.get_lab", lambda i: tiny_lab if i == tiny_lab.id else registered(i))
+    monkeypatch.setattr("dcai_helpers.grading.grade.get_lab", lambda i: tiny_lab if i == tiny_lab.id else registered(i))
     assert main(["grade", tiny_lab.id, str(subs), "--out", str(tmp_path / "out"), "--jobs", "1"]) == 0
     assert read_csv(tmp_path / "out" / "grades.csv")[0]["status"] == "invalid"
     assert main(["grade", "no_such_lab", str(subs), "--out", str(tmp_path / "o2")]) == 2
@@ -129,7 +130,7 @@ def test_fallback_without_bubblewrap_still_grades(tiny_lab, tmp_path):
 
 def test_a_worker_that_hangs_is_killed_and_the_batch_goes_on(tiny_lab, tmp_path, monkeypatch):
     # A kernel that ignores interrupts keeps nbgrader waiting past the cell timeout; the parent kills its worker.
-    monkeypatch.setattr("dcai_helpers.grade.WORKER_GRACE", 5)
+    monkeypatch.setattr("dcai_helpers.grading.grade.WORKER_GRACE", 5)
     stubborn = "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    pass\n"
     subs = tmp_path / "submitted"
     submit(subs, "alice", tiny_lab, student_notebook(tiny_lab, tmp_path))

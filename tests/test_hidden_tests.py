@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from labrun import errors, hardcoded_answers, public_and_hidden_run
 
-from dcai_helpers import notebooks
+from dcai_helpers.grading import notebooks
 from dcai_helpers.labs import LABS
 
 CASES = [

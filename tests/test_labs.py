@@ -7,9 +7,9 @@ import re
 
 import pytest
 
-from dcai_helpers.cli import labs_table
+from dcai_helpers.grading.cli import labs_table
+from dcai_helpers.grading.notebooks import read_notebook, total_points
 from dcai_helpers.labs import LABS, REPO_ROOT, get_lab, lab_ids
-from dcai_helpers.notebooks import read_notebook, total_points
 
 DATASHEET_HEADINGS = ("Origin", "Size", "Licence", "Injected")
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from conftest import tiny_notebook
 
-from dcai_helpers import notebooks
-from dcai_helpers.notebooks import (
+from dcai_helpers.grading import notebooks
+from dcai_helpers.grading.notebooks import (
     SOLUTION_MARKERS,
     first_line,
     is_solution_cell,

@@ -6,9 +6,9 @@ import nbformat
 import pytest
 from conftest import SOLUTION, tiny_notebook
 
-from dcai_helpers import release
+from dcai_helpers.grading import release
+from dcai_helpers.grading.notebooks import read_notebook
 from dcai_helpers.labs import LABS
-from dcai_helpers.notebooks import read_notebook
 
 
 def test_release_clears_solution_hidden_tests_and_outputs(tiny_lab, tmp_path):

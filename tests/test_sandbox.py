@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from dcai_helpers import sandbox
-from dcai_helpers.sandbox import (
+from dcai_helpers.grading import sandbox
+from dcai_helpers.grading.sandbox import (
     KERNEL_UID_BASE,
     KernelLimits,
     bwrap_available,

@@ -3,7 +3,7 @@
 ``dcai grade`` runs one such process per submission (:func:`serve`, forked from a server that has
 imported this module already, so nbgrader's imports are paid once), under a wall-time limit, so that
 parallel submissions never share a gradebook file and a submission that hangs nbgrader itself can be
-killed. ``python -m dcai_helpers.grade_worker SPEC`` does the same by hand, for debugging.
+killed. ``python -m dcai_helpers.grading.worker SPEC`` does the same by hand, for debugging.
 The process copies the gradebook made by ``generate_assignment`` (``SPEC["template_db"]``), runs
 nbgrader's ``autograde`` with its usual preprocessors plus three of ours (integrity probes around a
 sandboxed ``Execute``), and writes what it found to ``SPEC["result"]`` as JSON. The parent merges the
@@ -37,11 +37,11 @@ from nbgrader.preprocessors import (
 from traitlets import Float
 from traitlets.config import Config
 
-from dcai_helpers import feedback
-from dcai_helpers.course import speed_up_gradebook
-from dcai_helpers.integrity import TAMPER_ENAME, InjectIntegrityProbes, ScoreIntegrityProbes, replaced_helpers
-from dcai_helpers.notebooks import nbgrader_meta
-from dcai_helpers.sandbox import KernelLimits, SandboxedKernelManager
+from dcai_helpers.grading import feedback
+from dcai_helpers.grading.config import course_config, speed_up_gradebook
+from dcai_helpers.grading.integrity import TAMPER_ENAME, InjectIntegrityProbes, ScoreIntegrityProbes, replaced_helpers
+from dcai_helpers.grading.notebooks import nbgrader_meta
+from dcai_helpers.grading.sandbox import KernelLimits, SandboxedKernelManager
 
 #: Seconds every cell gets at least, even when the submission's time is (nearly) spent.
 MIN_CELL_SECONDS = 5
@@ -67,14 +67,7 @@ class SandboxedExecute(Execute):
 
 def autograde_config(spec: dict) -> Config:
     """nbgrader's configuration for the worker's course folder."""
-    root = Path(spec["course"])
-    config = Config()
-    config.CourseDirectory.root = str(root)
-    config.CourseDirectory.course_id = "dcai"
-    config.CourseDirectory.include = ["*.ipynb"]
-    config.CourseDirectory.db_url = f"sqlite:///{root / 'gradebook.db'}"
-    config.Exchange.assignment_dir = str(root)
-    config.Exchange.root = str(root / "exchange")
+    config = course_config(spec["course"])
     # nbgrader's autograde pipeline (converters/autograde.py), with Execute sandboxed and wrapped by
     # the integrity probes: inject them just before execution, score and remove them just after.
     config.Autograde.autograde_preprocessors = [
@@ -170,7 +163,7 @@ def serve(spec_path: str, log_path: str) -> None:
 
 
 def main(argv: list[str]) -> int:
-    """Entry point: ``python -m dcai_helpers.grade_worker SPEC.json``."""
+    """Entry point: ``python -m dcai_helpers.grading.worker SPEC.json``."""
     spec = json.loads(Path(argv[0]).read_text())
     try:
         result = run(spec)

@@ -14,8 +14,15 @@ from pathlib import Path
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
+from dcai_helpers.grading.notebooks import (
+    NotebookError,
+    first_line,
+    lab_of_notebook,
+    nbgrader_meta,
+    read_notebook,
+    test_cells,
+)
 from dcai_helpers.labs import LABS, Lab
-from dcai_helpers.notebooks import NotebookError, first_line, lab_of_notebook, nbgrader_meta, read_notebook, test_cells
 
 #: Default seconds one cell may run; a lab's solution runs in about a minute in all.
 DEFAULT_CELL_TIMEOUT = 300

@@ -25,7 +25,7 @@ from nbformat import NotebookNode
 from nbformat.v4 import new_code_cell, new_output
 from nbgrader.preprocessors import NbGraderPreprocessor
 
-from dcai_helpers.notebooks import nbgrader_meta
+from dcai_helpers.grading.notebooks import nbgrader_meta
 
 #: MIME type the probes report in; nothing else writes it.
 PROBE_MIME = "application/vnd.dcai.integrity+json"

@@ -7,42 +7,20 @@ This module only lays the folder out from ``solutions/`` so that grading never t
 
 from __future__ import annotations
 
-import functools
 import logging
-import os
 import shutil
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import nbgrader.api
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.apps import NbGraderAPI
 from nbgrader.coursedir import CourseDirectory
-from traitlets.config import Config
 
+from dcai_helpers.grading.config import course_config, speed_up_gradebook
 from dcai_helpers.labs import Lab
 
 #: Seconds one cell may run during autograding before nbgrader interrupts it.
 DEFAULT_CELL_TIMEOUT = 300
-
-
-def speed_up_gradebook(known_version: str | None = None) -> str:
-    """Make nbgrader's ``Gradebook`` fast and independent of ``PATH``; return the schema version.
-
-    Every ``Gradebook(...)`` runs the ``alembic`` command to read the schema version (a second or
-    more each, and a dozen per autograde), and fails when the virtual environment's ``bin`` is not on
-    ``PATH``. The version cannot change while we run, so we ask once, with the venv's ``bin`` on ``PATH``,
-    or take ``known_version`` (what a parent process already asked) without running ``alembic`` at all.
-    """
-    if known_version is not None:
-        nbgrader.api.get_alembic_version = functools.cache(lambda: known_version)
-    elif not isinstance(nbgrader.api.get_alembic_version, functools._lru_cache_wrapper):
-        bin_dir = str(Path(sys.executable).parent)
-        if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
-            os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
-        nbgrader.api.get_alembic_version = functools.cache(nbgrader.api.get_alembic_version)
-    return nbgrader.api.get_alembic_version()
 
 
 @dataclass
@@ -97,15 +75,8 @@ class Course:
         speed_up_gradebook()
         self.lab = lab
         self.root = Path(root).resolve()
-        self.config = Config()
-        self.config.CourseDirectory.root = str(self.root)
-        self.config.CourseDirectory.course_id = "dcai"
-        self.config.CourseDirectory.include = ["*.ipynb"]
         gradebook = Path(gradebook).resolve() if gradebook else self.root / "gradebook.db"
-        self.config.CourseDirectory.db_url = f"sqlite:///{gradebook}"
-        self.config.Exchange.assignment_dir = str(self.root)
-        # No exchange is used; pointing it inside the course stops nbgrader warning about /usr/local/share.
-        self.config.Exchange.root = str(self.root / "exchange")
+        self.config = course_config(self.root, db_url=f"sqlite:///{gradebook}")
         self.config.Execute.timeout = cell_timeout
         self.coursedir = CourseDirectory(config=self.config)
         self.api = NbGraderAPI(coursedir=self.coursedir, config=self.config)

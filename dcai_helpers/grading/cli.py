@@ -10,7 +10,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from dcai_helpers import check, grade, release
+from dcai_helpers.grading import check, grade, release
 from dcai_helpers.labs import LABS, get_lab
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2

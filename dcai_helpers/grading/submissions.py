@@ -18,8 +18,9 @@ from pathlib import Path
 
 from nbgrader.plugins.zipcollect import FileNameCollectorPlugin
 
+from dcai_helpers.grading.notebooks import NotebookError, first_line, nbgrader_meta, read_notebook
+from dcai_helpers.grading.status import Status
 from dcai_helpers.labs import Lab
-from dcai_helpers.notebooks import NotebookError, first_line, nbgrader_meta, read_notebook
 
 #: How an LMS zip names a file: ``<student_id>_[<digits>_...]<file_id>.<ext>``.
 ZIP_NAME_REGEXP = r"^(?P<student_id>[^_/\\]+)_(?:\d+_)*(?P<file_id>[^/\\]+?)(?P<ext>\.[A-Za-z0-9]+)?$"
@@ -34,19 +35,28 @@ class Submission:
     Attributes
     ----------
     student_id : str
-        The student's id (a folder name in the submitted layout).
+        The student's name as the folder or zip gives it (``grades.csv`` and the feedback path keep it).
     notebook : Path or None
         The notebook to grade; ``None`` when ``status`` already says why it cannot be graded.
-    status : str
-        ``""`` (to be graded), ``"invalid"`` or ``"missing"``.
+    status : Status or None
+        ``None`` (to be graded), ``Status.INVALID`` or ``Status.MISSING``.
     detail : str
         One sentence for ``grades.csv`` when ``status`` is set.
+    nbgrader_id : str
+        A safe id for nbgrader's folders and gradebook (default: ``student_id``).
+    source : str
+        Which file was graded: its path in the folder or its name in the zip.
     """
 
     student_id: str
     notebook: Path | None
-    status: str = ""
+    status: Status | None = None
     detail: str = ""
+    nbgrader_id: str = ""
+    source: str = ""
+
+    def __post_init__(self) -> None:
+        self.nbgrader_id = self.nbgrader_id or self.student_id
 
 
 def collect(
@@ -96,10 +106,10 @@ def from_folder(lab: Lab, root: Path) -> list[Submission]:
             found.append(Submission(student.name, expected))
         elif others:
             detail = f"wrong file name: found {', '.join(others)} in {lab.id}/, expected {lab.id}.ipynb."
-            found.append(Submission(student.name, None, "invalid", detail))
+            found.append(Submission(student.name, None, Status.INVALID, detail))
         else:
             found.append(
-                Submission(student.name, None, "missing", f"no {lab.id}/{lab.id}.ipynb in the student's folder.")
+                Submission(student.name, None, Status.MISSING, f"no {lab.id}/{lab.id}.ipynb in the student's folder.")
             )
     return found
 
@@ -117,18 +127,20 @@ def from_zip(lab: Lab, archive: Path, *, scratch: Path, name_regexp: str = ZIP_N
             match = re.match(name_regexp, name)
             student_id = match.group("student_id") if match else None
             if student_id is None or not STUDENT_ID.match(student_id):
-                by_student.setdefault(name, Submission(name, None, "invalid", f"zip entry {name!r} names no student."))
+                by_student.setdefault(
+                    name, Submission(name, None, Status.INVALID, f"zip entry {name!r} names no student.")
+                )
                 continue
             groups = collector.collect(name)  # nbgrader's own collector: None for a non-notebook
             if groups is None:
                 detail = f"{name!r} is not a notebook (.ipynb)."
-                by_student.setdefault(student_id, Submission(student_id, None, "invalid", detail))
+                by_student.setdefault(student_id, Submission(student_id, None, Status.INVALID, detail))
                 continue
             file_id = Path(groups["file_id"]).stem
             if file_id != lab.id:
                 if by_student.get(student_id, Submission("", None)).notebook is None:
                     detail = f"wrong file name: {name!r} is not {lab.id}.ipynb."
-                    by_student[student_id] = Submission(student_id, None, "invalid", detail)
+                    by_student[student_id] = Submission(student_id, None, Status.INVALID, detail)
                 continue
             extracted = target / f"{index}.ipynb"
             extracted.write_bytes(zf.read(info))
@@ -144,14 +156,16 @@ def validate(lab: Lab, submission: Submission) -> Submission:
         nb = read_notebook(submission.notebook)
     except NotebookError as err:
         reason = str(err).split(": ", 1)[-1].split(";")[0]
-        return Submission(submission.student_id, None, "invalid", f"{first_line(reason)}.")
+        return Submission(submission.student_id, None, Status.INVALID, f"{first_line(reason)}.")
     meta_lab = nb.get("metadata", {}).get("dcai", {}).get("lab") if isinstance(nb.get("metadata"), dict) else None
     if meta_lab and meta_lab != lab.id:
-        return Submission(submission.student_id, None, "invalid", f"a notebook of lab '{meta_lab}', not '{lab.id}'.")
+        return Submission(
+            submission.student_id, None, Status.INVALID, f"a notebook of lab '{meta_lab}', not '{lab.id}'."
+        )
     ours = {nbgrader_meta(c).get("grade_id") for c in read_notebook(lab.solution).cells} - {None}
     theirs = {nbgrader_meta(c).get("grade_id") for c in nb.cells if isinstance(c, dict)} - {None}
     if not ours & theirs:
         return Submission(
-            submission.student_id, None, "invalid", f"not a notebook of lab '{lab.id}' (none of its cells)."
+            submission.student_id, None, Status.INVALID, f"not a notebook of lab '{lab.id}' (none of its cells)."
         )
     return submission

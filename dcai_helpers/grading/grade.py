@@ -3,15 +3,15 @@
 nbgrader does the grading (``generate_assignment``, ``autograde``, ``generate_feedback``); this module
 adds what it lacks around it:
 
-- submissions from nbgrader's submitted layout or an LMS zip (:mod:`dcai_helpers.submissions`);
-- one worker process per submission (:mod:`dcai_helpers.grade_worker`), each with its own copy of the
+- submissions from nbgrader's submitted layout or an LMS zip (:mod:`dcai_helpers.grading.submissions`);
+- one worker process per submission (:mod:`dcai_helpers.grading.worker`), each with its own copy of the
   gradebook, so parallel workers never share an SQLite file; the parent merges every result into the
   class gradebook, one at a time, with nbgrader's ``Gradebook`` API;
 - a wall-time limit per submission (the worker is killed past it) and, for its kernel, a memory
   limit, a process limit, no network and no file system beyond its own scratch folder
-  (:mod:`dcai_helpers.sandbox`);
-- a status per submission, tamper detection (:mod:`dcai_helpers.integrity`) and feedback without
-  hidden tests (:mod:`dcai_helpers.feedback`).
+  (:mod:`dcai_helpers.grading.sandbox`);
+- a status per submission, tamper detection (:mod:`dcai_helpers.grading.integrity`) and feedback without
+  hidden tests (:mod:`dcai_helpers.grading.feedback`).
 
 Output folder ``out`` (an nbgrader course folder): ``grades.csv``, ``gradebook.db``,
 ``autograded/<student>/<lab>/<lab>.ipynb`` (for the instructor: hidden tests included) and
@@ -22,7 +22,6 @@ Output folder ``out`` (an nbgrader course folder): ``grades.csv``, ``gradebook.d
 from __future__ import annotations
 
 import contextlib
-import csv
 import functools
 import json
 import multiprocessing
@@ -33,20 +32,22 @@ import tempfile
 import threading
 import warnings
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from nbgrader.api import Gradebook, MissingEntry
 from sqlalchemy.exc import SAWarning
 
-from dcai_helpers import feedback
-from dcai_helpers.course import Course, speed_up_gradebook
-from dcai_helpers.grade_worker import serve, summarise
-from dcai_helpers.integrity import edited_test_cells
+from dcai_helpers.grading import feedback
+from dcai_helpers.grading.config import speed_up_gradebook
+from dcai_helpers.grading.course import Course
+from dcai_helpers.grading.integrity import edited_test_cells
+from dcai_helpers.grading.notebooks import read_notebook
+from dcai_helpers.grading.records import GradeRow, write_csv
+from dcai_helpers.grading.sandbox import bwrap_available, claim_kernel_uid
+from dcai_helpers.grading.status import Status
+from dcai_helpers.grading.submissions import ZIP_NAME_REGEXP, Submission, collect
+from dcai_helpers.grading.worker import serve, summarise
 from dcai_helpers.labs import Lab, get_lab
-from dcai_helpers.notebooks import read_notebook
-from dcai_helpers.sandbox import bwrap_available, claim_kernel_uid
-from dcai_helpers.submissions import ZIP_NAME_REGEXP, Submission, collect
 
 #: Seconds one submission's notebook may run in all (every cell shares this budget).
 DEFAULT_TIMEOUT = 600
@@ -55,26 +56,9 @@ DEFAULT_MEMORY_MB = 4096
 #: Seconds a worker gets beyond ``timeout`` to start nbgrader and the kernel and to save the grades.
 WORKER_GRACE = 60
 #: The statuses of ``grades.csv``, best first.
-STATUSES = ("ok", "timeout", "memory", "crashed", "tampered", "invalid", "missing")
-CSV_COLUMNS = ("student_id", "lab", "score", "max_score", "status", "detail")
+STATUSES = tuple(Status)
 #: Words in a dead kernel's log that mean it ran out of memory.
 MEMORY_SIGNS = ("MemoryError", "bad_alloc", "Cannot allocate memory", "out of memory")
-
-
-@dataclass
-class GradeRow:
-    """One line of ``grades.csv``."""
-
-    student_id: str
-    lab: str
-    score: float
-    max_score: float
-    status: str
-    detail: str
-
-    def as_csv(self) -> dict:
-        """The row with scores written the same way every time."""
-        return {**asdict(self), "score": f"{self.score:g}", "max_score": f"{self.max_score:g}"}
 
 
 def grade(
@@ -95,7 +79,7 @@ def grade(
     lab : str or Lab
         The lab id (or the lab).
     submissions : path
-        A folder ``<student_id>/<lab>/<lab>.ipynb`` or an LMS zip (see :mod:`dcai_helpers.submissions`).
+        A folder ``<student_id>/<lab>/<lab>.ipynb`` or an LMS zip (see :mod:`dcai_helpers.grading.submissions`).
     out : path
         The output folder; created if missing. Grading again updates it.
     jobs : int, optional
@@ -194,7 +178,7 @@ def kernel_threads(jobs: int, cores: int) -> int:
 def worker_processes() -> multiprocessing.context.ForkServerContext:
     """Where grading workers come from: a fork server that has imported nbgrader and the worker once."""
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["dcai_helpers.grade_worker"])
+    context.set_forkserver_preload(["dcai_helpers.grading.worker"])
     return context
 
 
@@ -349,17 +333,3 @@ def write_status_pages(lab: Lab, out: Path, rows: list[GradeRow]) -> None:
                 score=row.score,
                 max_score=row.max_score,
             )
-
-
-def write_csv(path: Path, rows: list[GradeRow]) -> None:
-    """Write ``grades.csv`` (one row per student, sorted by student id)."""
-    with path.open("w", newline="", encoding="utf-8") as f:
-        writer = csv.DictWriter(f, fieldnames=CSV_COLUMNS, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(row.as_csv() for row in sorted(rows, key=lambda r: r.student_id))
-
-
-def read_csv(path: str | Path) -> list[dict]:
-    """The rows of a ``grades.csv``."""
-    with Path(path).open(newline="", encoding="utf-8") as f:
-        return list(csv.DictReader(f))

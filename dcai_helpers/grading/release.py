@@ -17,10 +17,9 @@ from pathlib import Path
 import nbformat
 from nbgrader.converters import GenerateAssignment
 from nbgrader.coursedir import CourseDirectory
-from traitlets.config import Config
 
-from dcai_helpers.labs import LABS, RELEASE_DIR, Lab
-from dcai_helpers.notebooks import (
+from dcai_helpers.grading.config import course_config, speed_up_gradebook
+from dcai_helpers.grading.notebooks import (
     HIDDEN_TEST_MARKERS,
     SOLUTION_MARKERS,
     is_solution_cell,
@@ -30,6 +29,7 @@ from dcai_helpers.notebooks import (
     read_notebook,
     unmarked_lines,
 )
+from dcai_helpers.labs import LABS, RELEASE_DIR, Lab
 
 #: Solution lines this short ("pass", "return x") may legitimately appear in a release.
 MIN_LEAK_LENGTH = 12
@@ -49,13 +49,10 @@ def generate(lab: Lab, dest: Path) -> Path:
         course = Path(tmp)
         (course / "source" / lab.id).mkdir(parents=True)
         shutil.copy2(lab.solution, course / "source" / lab.id / lab.solution.name)
-        config = Config()
-        config.CourseDirectory.root = str(course)
-        config.CourseDirectory.include = ["*.ipynb"]
-        config.GenerateAssignment.force = True
+        speed_up_gradebook()
         # The gradebook nbgrader insists on writing lives in the throw-away folder too.
-        config.CourseDirectory.db_url = f"sqlite:///{course / 'gradebook.db'}"
-        config.Exchange.assignment_dir = str(course)
+        config = course_config(course)
+        config.GenerateAssignment.force = True
         coursedir = CourseDirectory(config=config)
         converter = GenerateAssignment(coursedir=coursedir, config=config)
         coursedir.assignment_id = lab.id

@@ -19,9 +19,9 @@ from nbformat.v4 import new_output
 from nbgrader.apps import NbGraderAPI
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import ClearHiddenTests, GetGrades
-from traitlets.config import Config
 
-from dcai_helpers.notebooks import HIDDEN_TEST_MARKERS, is_test_cell, marked_lines
+from dcai_helpers.grading.config import course_config
+from dcai_helpers.grading.notebooks import HIDDEN_TEST_MARKERS, is_test_cell, marked_lines
 
 #: What replaces a hidden-test region in the feedback.
 HIDDEN_NOTE = "# (hidden tests ran here when your notebook was graded; they are not shown)"
@@ -58,13 +58,7 @@ def generate(course_root: Path, lab_id: str, *, db_url: str) -> None:
     RuntimeError
         When nbgrader cannot generate the feedback, with nbgrader's reason.
     """
-    config = Config()
-    config.CourseDirectory.root = str(course_root)
-    config.CourseDirectory.course_id = "dcai"
-    config.CourseDirectory.db_url = db_url
-    config.CourseDirectory.include = ["*.ipynb"]
-    config.Exchange.assignment_dir = str(course_root)
-    config.Exchange.root = str(course_root / "exchange")
+    config = course_config(course_root, db_url=db_url)
     # Hidden tests leave first, then nbgrader's own feedback steps.
     config.GenerateFeedback.preprocessors = [HideHiddenTests, GetGrades, CSSHTMLHeaderPreprocessor]
     api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)

@@ -1,0 +1,60 @@
+"""The one place that builds nbgrader's configuration, for release, check, grade and feedback.
+
+Every nbgrader run of ``dcai`` happens in a throw-away course folder; :func:`course_config` lays
+that folder's settings out the same way each time, and :func:`speed_up_gradebook` makes nbgrader's
+gradebook independent of ``PATH`` (so ``.venv/bin/dcai`` works without an activated venv).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from pathlib import Path
+
+import nbgrader.api
+from traitlets.config import Config
+
+#: nbgrader's course id for every course folder dcai makes.
+COURSE_ID = "dcai"
+
+
+def course_config(root: str | Path, *, db_url: str | None = None) -> Config:
+    """nbgrader's configuration for a course folder at ``root``.
+
+    Parameters
+    ----------
+    root : path
+        The course folder (``source/``, ``release/``, ``submitted/``, ``autograded/``, ``feedback/``).
+    db_url : str, optional
+        SQLAlchemy URL of the gradebook; default ``sqlite:///<root>/gradebook.db``.
+    """
+    root = Path(root)
+    config = Config()
+    config.CourseDirectory.root = str(root)
+    config.CourseDirectory.course_id = COURSE_ID
+    # Only the notebook of a lab is handled; nothing else in a source folder is copied.
+    config.CourseDirectory.include = ["*.ipynb"]
+    config.CourseDirectory.db_url = db_url or f"sqlite:///{root / 'gradebook.db'}"
+    config.Exchange.assignment_dir = str(root)
+    # No exchange is used; pointing it inside the course stops nbgrader warning about /usr/local/share.
+    config.Exchange.root = str(root / "exchange")
+    return config
+
+
+def speed_up_gradebook(known_version: str | None = None) -> str:
+    """Make nbgrader's ``Gradebook`` fast and independent of ``PATH``; return the schema version.
+
+    Every ``Gradebook(...)`` runs the ``alembic`` command to read the schema version (a second or
+    more each, and a dozen per autograde), and fails when the virtual environment's ``bin`` is not on
+    ``PATH``. The version cannot change while we run, so we ask once, with the venv's ``bin`` on ``PATH``,
+    or take ``known_version`` (what a parent process already asked) without running ``alembic`` at all.
+    """
+    if known_version is not None:
+        nbgrader.api.get_alembic_version = functools.cache(lambda: known_version)
+    elif not isinstance(nbgrader.api.get_alembic_version, functools._lru_cache_wrapper):
+        bin_dir = str(Path(sys.executable).parent)
+        if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
+            os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
+        nbgrader.api.get_alembic_version = functools.cache(nbgrader.api.get_alembic_version)
+    return nbgrader.api.get_alembic_version()
