@@ -1,31 +1,76 @@
 """Collect the submissions of one lab from nbgrader's submitted layout or from an LMS download zip.
 
-A folder is read the way nbgrader lays it out: ``SUBMISSIONS/<student_id>/<lab>/<lab>.ipynb``.
-A zip follows nbgrader's ``zip_collect`` conventions: every file's base name is matched with a named
-regular expression (nbgrader's ``FileNameCollectorPlugin``) that yields ``student_id`` and ``file_id``;
-``file_id`` must be the lab id. The default, :data:`ZIP_NAME_REGEXP`, reads names such as
-``alice_label_errors.ipynb`` or Canvas's ``smithjane_12345_67890_label_errors.ipynb`` (numeric
-fields after the student id are skipped).
+Every student entry gets exactly one :class:`Submission`, graded or with the reason it cannot be:
+a grader never loses a submission silently.
+
+A folder is read the way nbgrader lays it out: ``SUBMISSIONS/<student>/<lab>/<lab>.ipynb``. Every
+top-level folder is a student, whatever its name (spaces, accents, apostrophes); nothing inside the
+submissions is followed if it is a symbolic link, and only a regular file is read (opened with
+``O_NOFOLLOW`` from its parent folder's descriptor, so a swap between check and read cannot redirect
+it). The bytes read are copied into the grader's scratch folder, and that copy is what is graded.
+
+A zip's entries are matched with a named regular expression, as nbgrader's ``zip_collect`` does, that
+yields ``student_id`` and ``file_id`` (``file_id`` must be the lab id); optional groups say more:
+``late`` (or ``late_<anything>``) marks a late file, ``attempt`` numbers a resubmission, ``user`` is the
+LMS's number for the student. The default, :data:`ZIP_NAME_REGEXP`, reads the names the LMSs really
+write, matched against the entry's path in the zip:
+
+- plain: ``alice_label_errors.ipynb``;
+- Canvas: ``<sortable name>_[LATE_]<user id>_<file id>_<file name>``, e.g.
+  ``garcíajosé_12345_67890_label_errors.ipynb``, ``jonesbob_late_12342_67892_label_errors.ipynb``,
+  a resubmitted file renamed by Canvas ``..._label_errors-1.ipynb``, anonymous grading's
+  ``anon_<id>_...``;
+- Moodle: ``<Full Name>_<participant id>_assignsubmission_file_/<file name>`` (a folder per student,
+  the default since Moodle 3.1) or, without folders, ``<Full Name>_<id>_assignsubmission_file_<file name>``.
+
+When a student has several files for the lab, the last resubmission wins (highest ``-N`` suffix, then
+highest LMS file id); :attr:`Submission.source` names the file graded and the detail says so.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import hashlib
+import os
 import re
+import stat
 import tempfile
+import unicodedata
 import zipfile
-from dataclasses import dataclass
+import zlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-
-from nbgrader.plugins.zipcollect import FileNameCollectorPlugin
 
 from dcai_helpers.grading.notebooks import NotebookError, first_line, nbgrader_meta, read_notebook
 from dcai_helpers.grading.status import Status
 from dcai_helpers.labs import Lab
 
-#: How an LMS zip names a file: ``<student_id>_[<digits>_...]<file_id>.<ext>``.
-ZIP_NAME_REGEXP = r"^(?P<student_id>[^_/\\]+)_(?:\d+_)*(?P<file_id>[^/\\]+?)(?P<ext>\.[A-Za-z0-9]+)?$"
-#: Student ids become folder names; anything else is refused.
-STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,99}$")
+#: How an LMS zip names a file (see the module's docstring), matched against the entry's path in the zip.
+ZIP_NAME_REGEXP = (
+    r"^(?:.*?/)??"  # folders above the student's files, if any
+    r"(?:(?P<late_anon>(?i:late))_(?=anon_))?"  # Canvas puts LATE before an anonymous id
+    r"(?P<student_id>(?P<anon>anon_[A-Za-z0-9]+)|[^/_]+)"
+    r"(?:_(?P<late>(?i:late)))?"
+    r"(?(anon)|(?:_(?P<user>\d+))?)(?:_\d+)*"  # the LMS's user id (none when anonymous), then its file ids
+    r"(?:_assignsubmission_file_/(?:.*/)?|_assignsubmission_file_|_)"  # Moodle's folder or prefix, or one _
+    r"(?P<file_id>[^/]+?)(?:-(?P<attempt>\d+))?(?P<ext>\.[A-Za-z0-9]+)?$"
+)
+#: A notebook larger than this is refused unread: no lab notebook with its outputs comes near it, and
+#: nbgrader itself skips files over 100 MB (its ``max_file_size``) when it copies a submission.
+MAX_NOTEBOOK_BYTES = 100 * 1024 * 1024
+#: A student name is a folder name in ``feedback/`` and part of a file name in ``logs/``; 200 bytes
+#: leaves room for the suffixes within the 255 bytes a file name may have.
+MAX_NAME_BYTES = 200
+#: Names kept as they are for nbgrader (its folders and gradebook); any other gets a slug and a hash.
+SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
+#: Hex digits of sha256 in a slugged id: 48 bits, so two names of one class never share one.
+ID_HASH_DIGITS = 12
+#: What a slugged id ends with; a plain name that looks like one is slugged too, so ids never collide.
+SLUGGED = re.compile(rf"-[0-9a-f]{{{ID_HASH_DIGITS}}}$")
+#: Zip folders that hold no submissions (macOS's resource forks).
+ZIP_NOISE = ("__MACOSX/",)
 
 
 @dataclass
@@ -35,17 +80,20 @@ class Submission:
     Attributes
     ----------
     student_id : str
-        The student's name as the folder or zip gives it (``grades.csv`` and the feedback path keep it).
+        The student's name as the folder or zip gives it (NFC-normalised; ``grades.csv`` and the
+        feedback path keep it). A name that cannot be used is shown with its odd characters escaped.
     notebook : Path or None
-        The notebook to grade; ``None`` when ``status`` already says why it cannot be graded.
+        The grader's private copy of the notebook to grade; ``None`` when ``status`` says why there is none.
     status : Status or None
         ``None`` (to be graded), ``Status.INVALID`` or ``Status.MISSING``.
     detail : str
-        One sentence for ``grades.csv`` when ``status`` is set.
+        With ``status`` set: one sentence for ``grades.csv``, saying what was wrong and what to do.
+        Without: a note on the intake (a late file, which resubmission was graded) that the graded
+        row's detail carries too; often empty.
     nbgrader_id : str
-        A safe id for nbgrader's folders and gradebook (default: ``student_id``).
+        A safe, stable id for nbgrader's folders and gradebook (:func:`nbgrader_id_for`).
     source : str
-        Which file was graded: its path in the folder or its name in the zip.
+        Which file was graded (or looked at): its path in the folder or its name in the zip.
     """
 
     student_id: str
@@ -56,96 +104,465 @@ class Submission:
     source: str = ""
 
     def __post_init__(self) -> None:
-        self.nbgrader_id = self.nbgrader_id or self.student_id
+        self.nbgrader_id = self.nbgrader_id or nbgrader_id_for(self.student_id)
 
 
-def collect(
-    lab: Lab, submissions: str | Path, *, scratch: Path, name_regexp: str = ZIP_NAME_REGEXP
-) -> list[Submission]:
-    """The submissions of ``lab`` in a folder or zip, sorted by student id.
+@dataclass
+class Intake:
+    """What :func:`gather` found: one entry per student, and what it passed over.
+
+    Attributes
+    ----------
+    entries : list of Submission
+        One per student folder or per student named in the zip, sorted by ``student_id``.
+    found : int
+        How many students the folder or zip holds (student folders, students named in the zip; names
+        that differ only in how their accents are encoded count once): ``len(entries)``, for the
+        summary line "found N entries, wrote N rows".
+    ignored : list of str
+        Each thing that is not a student entry, with why: a file beside the student folders, a hidden
+        name, a zip's folder entries. Print them, so that nothing is passed over silently.
+    """
+
+    entries: list[Submission]
+    found: int
+    ignored: list[str] = field(default_factory=list)
+
+
+def gather(lab: Lab, submissions: str | Path, *, scratch: Path, name_regexp: str = ZIP_NAME_REGEXP) -> Intake:
+    """Every student entry of ``lab`` in a folder or zip, each with a private copy of its notebook.
 
     Parameters
     ----------
     lab : Lab
         The lab being graded.
     submissions : path
-        A folder ``<student_id>/<lab>/<lab>.ipynb`` or an LMS zip.
+        A folder ``<student>/<lab>/<lab>.ipynb`` or an LMS zip.
     scratch : Path
-        Where a zip is extracted.
+        A folder of the grader's own where the notebooks are copied (readable by the grader only).
     name_regexp : str
         The zip's file-name regexp with the named groups ``student_id`` and ``file_id``.
+
+    Returns
+    -------
+    Intake
+        The entries (sorted by ``student_id``), how many were found, and what was ignored.
 
     Raises
     ------
     FileNotFoundError
         When ``submissions`` does not exist.
     ValueError
-        When it is neither a folder nor a zip.
+        When it is neither a folder nor a zip, or ``name_regexp`` lacks a named group.
     """
     path = Path(submissions)
     if not path.exists():
         raise FileNotFoundError(f"no submissions at {path}; give a folder <student>/{lab.id}/{lab.id}.ipynb or a zip")
+    copies = Path(tempfile.mkdtemp(prefix="intake-", dir=scratch))  # mode 0700: the grader's alone
     if path.is_dir():
-        found = from_folder(lab, path)
+        intake = from_folder(lab, path, copies=copies)
     elif zipfile.is_zipfile(path):
-        found = from_zip(lab, path, scratch=scratch, name_regexp=name_regexp)
+        intake = from_zip(lab, path, copies=copies, name_regexp=name_regexp)
     else:
         raise ValueError(f"{path} is neither a folder of submissions nor a zip file")
-    return [validate(lab, submission) for submission in sorted(found, key=lambda s: s.student_id)]
+    entries = sorted(one_per_student(validate(lab, entry) for entry in intake.entries), key=lambda s: s.student_id)
+    if len({entry.nbgrader_id for entry in entries}) != len(entries):
+        raise RuntimeError("two students were given one nbgrader id; this is a bug in dcai, please report it")
+    return Intake(entries, len(entries), intake.ignored)
 
 
-def from_folder(lab: Lab, root: Path) -> list[Submission]:
-    """One entry per student folder of nbgrader's submitted layout."""
-    found = []
-    for student in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
-        if not STUDENT_ID.match(student.name):
+def collect(
+    lab: Lab, submissions: str | Path, *, scratch: Path, name_regexp: str = ZIP_NAME_REGEXP
+) -> list[Submission]:
+    """The entries of :func:`gather`: one per student, sorted by student id."""
+    return gather(lab, submissions, scratch=scratch, name_regexp=name_regexp).entries
+
+
+def one_per_student(entries: Iterable[Submission]) -> list[Submission]:
+    """``entries`` with those that name the same student made into one ``invalid`` entry.
+
+    Two folder names can be one name once Unicode-normalised (a Mac writes accents decomposed), and a
+    zip can hold the same path twice; grading either copy would be a guess.
+    """
+    by_student: dict[str, list[Submission]] = {}
+    for entry in entries:
+        by_student.setdefault(entry.student_id, []).append(entry)
+    merged = []
+    for student_id, same in by_student.items():
+        if len(same) == 1:
+            merged.extend(same)
             continue
-        expected = student / lab.id / f"{lab.id}.ipynb"
-        others = sorted(p.name for p in (student / lab.id).glob("*.ipynb")) if (student / lab.id).is_dir() else []
-        if expected.is_file():
-            found.append(Submission(student.name, expected))
-        elif others:
-            detail = f"wrong file name: found {', '.join(others)} in {lab.id}/, expected {lab.id}.ipynb."
-            found.append(Submission(student.name, None, Status.INVALID, detail))
+        sources = ", ".join(repr(shown_path(s.source)) for s in same)
+        detail = (
+            f"{len(same)} entries name this student ({sources}; names whose accents are encoded differently "
+            "count as one); keep one and grade again."
+        )
+        merged.append(Submission(student_id, None, Status.INVALID, detail, source=same[-1].source))
+    return merged
+
+
+# --- names ---------------------------------------------------------------------------------------
+
+
+def shown_name(name: str) -> str:
+    """``name`` as it is safe to print, store and use as one folder name: odd characters escaped.
+
+    Control characters, bytes that are not UTF-8, slashes and backslashes are escaped, and so are the
+    names ``""``, ``.`` and ``..``, which would name another folder. A usable name (see
+    :func:`name_problem`) is returned unchanged, NFC-normalised; the escaping is one-to-one, and every
+    escaped name holds a backslash, so no two entries share a shown name.
+    """
+    if name in ("", ".", ".."):
+        return "\\(empty)" if not name else name.replace(".", "\\x2e")
+    parts = []
+    for char in unicodedata.normalize("NFC", name):
+        code = ord(char)
+        if 0xDC80 <= code <= 0xDCFF:  # a byte that is not UTF-8, as os.listdir hands it over
+            parts.append(f"\\x{code - 0xDC00:02x}")
+        elif char == "\\":
+            parts.append("\\\\")
+        elif char == "/":
+            parts.append("\\x2f")
+        elif unicodedata.category(char) == "Cc":  # \\xNN below 0x80 only: above it, \\xNN is a byte
+            parts.append(char.encode("unicode_escape").decode("ascii") if code < 0x80 else f"\\u{code:04x}")
         else:
-            found.append(
-                Submission(student.name, None, Status.MISSING, f"no {lab.id}/{lab.id}.ipynb in the student's folder.")
+            parts.append(char)
+    return "".join(parts)
+
+
+def shown_path(path: str) -> str:
+    """A path (``/``-separated) as it is safe to print: each part as :func:`shown_name` shows it."""
+    return "/".join(shown_name(part) if part else "" for part in path.split("/"))
+
+
+def name_problem(name: str) -> str | None:
+    """Why ``name`` cannot be a student's name, as an instruction to rename it; ``None`` when it can.
+
+    Any valid folder name can (spaces, accents, apostrophes); not an empty name, ``.`` or ``..``,
+    one with control characters, bytes that are not UTF-8, a slash or a backslash, or one longer
+    than :data:`MAX_NAME_BYTES` bytes.
+    """
+    if not name.strip():
+        return "the name is empty; give the student's folder (or file name prefix) their name or id"
+    if name in (".", ".."):
+        return f"'{name}' is not a name; rename it to the student's name or id"
+    if any(0xDC80 <= ord(c) <= 0xDCFF for c in name):
+        return "the name is not valid UTF-8 text; rename it (accents are fine once it is saved as UTF-8)"
+    if any(unicodedata.category(c) == "Cc" for c in name):
+        return "the name holds control characters (a line break, a tab); rename it without them"
+    if "/" in name or "\\" in name:
+        return "the name holds a slash or backslash; rename it without them"
+    if len(name.encode("utf-8")) > MAX_NAME_BYTES:
+        return f"the name is longer than {MAX_NAME_BYTES} bytes; rename it to a shorter name or id"
+    return None
+
+
+def nbgrader_id_for(student_id: str) -> str:
+    """A safe, stable id for nbgrader's folders and gradebook, one per ``student_id``.
+
+    A plain name (letters, digits, ``._@-``, at most 64 characters) is kept, so existing gradebooks
+    keep their students; any other becomes an ASCII slug plus the first :data:`ID_HASH_DIGITS` hex
+    digits of its sha256, e.g. ``José García`` -> ``jose-garcia-<hash>``.
+    """
+    if SAFE_ID.match(student_id) and not SLUGGED.search(student_id):
+        return student_id
+    ascii_name = unicodedata.normalize("NFKD", student_id).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:40].strip("-") or "student"
+    digest = hashlib.sha256(student_id.encode("utf-8", "surrogateescape")).hexdigest()[:ID_HASH_DIGITS]
+    return f"{slug}-{digest}"
+
+
+def _unusable(name: str, problem: str, source: str) -> Submission:
+    """The ``invalid`` entry of a student whose name cannot be used."""
+    detail = f"cannot use the name {shown_name(name)!r}: {problem}."
+    return Submission(shown_name(name), None, Status.INVALID, detail, source=source)
+
+
+# --- folders -------------------------------------------------------------------------------------
+
+
+def _kind(mode: int) -> str:
+    """What a file of ``mode`` is, for a message."""
+    if stat.S_ISLNK(mode):
+        return "a symbolic link, which the grader does not follow"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "a file"
+
+
+@contextlib.contextmanager
+def _open_folder(name: str | Path, *, dir_fd: int | None = None) -> Iterator[int]:
+    """A descriptor of the folder ``name``, refusing a symbolic link (``OSError`` ELOOP or ENOTDIR)."""
+    fd = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=dir_fd)
+    try:
+        yield fd
+    finally:
+        os.close(fd)
+
+
+def read_regular_file(name: str, *, dir_fd: int, limit: int = MAX_NOTEBOOK_BYTES) -> bytes:
+    """The bytes of the regular file ``name`` in the folder ``dir_fd``, never following a link.
+
+    Raises
+    ------
+    OSError
+        ``ELOOP`` for a symbolic link, ``EINVAL`` for anything but a regular file (a FIFO is opened
+        without blocking and refused), ``EFBIG`` when it holds more than ``limit`` bytes.
+    """
+    fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=dir_fd)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file")
+        chunks, size = [], 0
+        while chunk := os.read(fd, 1 << 20):
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > limit:
+                raise OSError(errno.EFBIG, "too large")
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def _private_copy(copies: Path, index: int, data: bytes) -> Path:
+    """Write ``data`` to a file only the grader can read; grading uses it, so a later swap changes nothing."""
+    path = copies / f"{index}.ipynb"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+    return path
+
+
+def from_folder(lab: Lab, root: Path, *, copies: Path) -> Intake:
+    """One entry per top-level name of nbgrader's submitted layout (hidden names and plain files ignored)."""
+    entries, ignored = [], []
+    root_fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY)  # the instructor's own folder: a link to it is fine
+    try:
+        for name in sorted(os.listdir(root_fd)):
+            mode = os.stat(name, dir_fd=root_fd, follow_symlinks=False).st_mode
+            if name.startswith("."):
+                ignored.append(f"{shown_name(name)} (a hidden name)")
+            elif stat.S_ISREG(mode):
+                ignored.append(f"{shown_name(name)} (a file, not a student folder)")
+            else:
+                entries.append(_student_folder(lab, name, mode, root_fd=root_fd, copies=copies, index=len(entries)))
+    finally:
+        os.close(root_fd)
+    return Intake(entries, len(entries), ignored)
+
+
+def _student_folder(lab: Lab, name: str, mode: int, *, root_fd: int, copies: Path, index: int) -> Submission:
+    """The entry of the top-level ``name`` (a folder, or what stands in a folder's place)."""
+    expected = f"{lab.id}/{lab.id}.ipynb"
+    source = f"{name}/{expected}"
+    problem = name_problem(name)
+    if problem:
+        return _unusable(name, problem, name)
+    student_id = shown_name(name)
+    if not stat.S_ISDIR(mode):
+        detail = f"the student folder is {_kind(mode)}; put the notebook in a real folder, {name}/{expected}."
+        return Submission(student_id, None, Status.INVALID, detail, source=name)
+    try:
+        with _open_folder(name, dir_fd=root_fd) as student_fd:
+            return _lab_folder(lab, student_id, source, student_fd=student_fd, copies=copies, index=index)
+    except OSError as err:  # swapped for a link since it was listed, or unreadable
+        detail = f"the student folder could not be opened ({os.strerror(err.errno)}); it must be a plain folder."
+        return Submission(student_id, None, Status.INVALID, detail, source=name)
+
+
+def _lab_folder(lab: Lab, student_id: str, source: str, *, student_fd: int, copies: Path, index: int) -> Submission:
+    """The entry of one student folder: its ``<lab>/<lab>.ipynb``, read without following links."""
+    expected = f"{lab.id}/{lab.id}.ipynb"
+    try:
+        lab_mode = os.stat(lab.id, dir_fd=student_fd, follow_symlinks=False).st_mode
+    except FileNotFoundError:
+        notebooks = sorted(shown_name(n) for n in os.listdir(student_fd) if n.endswith(".ipynb"))
+        if notebooks:
+            detail = (
+                f"found {', '.join(notebooks)} but no {lab.id}/ folder; put the notebook at "
+                f"<student>/{expected} (nbgrader's layout)."
             )
-    return found
+            return Submission(student_id, None, Status.INVALID, detail, source=source)
+        return Submission(student_id, None, Status.MISSING, f"no {expected} in the student's folder.", source=source)
+    if not stat.S_ISDIR(lab_mode):
+        detail = f"{lab.id} in the student's folder is {_kind(lab_mode)}, not a folder; put the notebook at {expected}."
+        return Submission(student_id, None, Status.INVALID, detail, source=source)
+    try:
+        with _open_folder(lab.id, dir_fd=student_fd) as lab_fd:
+            return _notebook(lab, student_id, source, lab_fd=lab_fd, copies=copies, index=index)
+    except OSError as err:
+        detail = f"{lab.id}/ could not be opened ({os.strerror(err.errno)}); it must be a plain folder."
+        return Submission(student_id, None, Status.INVALID, detail, source=source)
 
 
-def from_zip(lab: Lab, archive: Path, *, scratch: Path, name_regexp: str = ZIP_NAME_REGEXP) -> list[Submission]:
-    """One entry per student named in an LMS zip (their last file for the lab when there are several)."""
-    collector = FileNameCollectorPlugin(named_regexp=name_regexp, valid_ext=[".ipynb"])
-    target = Path(tempfile.mkdtemp(prefix="zip-", dir=scratch))
-    by_student: dict[str, Submission] = {}
+def _notebook(lab: Lab, student_id: str, source: str, *, lab_fd: int, copies: Path, index: int) -> Submission:
+    """The entry of one ``<lab>/`` folder: a private copy of its notebook, or why there is none."""
+    name = f"{lab.id}.ipynb"
+    expected = f"{lab.id}/{name}"
+    try:
+        mode = os.stat(name, dir_fd=lab_fd, follow_symlinks=False).st_mode
+    except FileNotFoundError:
+        others = sorted(shown_name(n) for n in os.listdir(lab_fd) if n.endswith(".ipynb"))
+        if others:
+            detail = f"wrong file name: found {', '.join(others)} in {lab.id}/, expected {name}."
+            return Submission(student_id, None, Status.INVALID, detail, source=source)
+        return Submission(student_id, None, Status.MISSING, f"no {expected} in the student's folder.", source=source)
+    if not stat.S_ISREG(mode):
+        detail = f"{expected} is {_kind(mode)}, not a notebook file; submit the notebook file itself."
+        return Submission(student_id, None, Status.INVALID, detail, source=source)
+    try:
+        data = read_regular_file(name, dir_fd=lab_fd)
+    except OSError as err:
+        reasons = {
+            errno.ELOOP: "became a symbolic link while it was read; submit the notebook file itself",
+            errno.EINVAL: "is not a regular file; submit the notebook file itself",
+            errno.EFBIG: f"is larger than {MAX_NOTEBOOK_BYTES // 2**20} MiB; clear its outputs and submit it again",
+        }
+        reason = reasons.get(err.errno, f"could not be read ({os.strerror(err.errno)})")
+        return Submission(student_id, None, Status.INVALID, f"{expected} {reason}.", source=source)
+    return Submission(student_id, _private_copy(copies, index, data), source=source)
+
+
+# --- zips ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class _ZipFile:
+    """One zip entry that names a student."""
+
+    info: zipfile.ZipInfo
+    path: str
+    name: str
+    user: str | None
+    file_id: str
+    ext: str
+    late: bool
+    attempt: int
+    numbers: tuple[int, ...]
+
+
+def _entry_path(info: zipfile.ZipInfo) -> str:
+    """The entry's path as its author wrote it: UTF-8 names from zips that did not flag them, '/' separators."""
+    path = info.filename
+    if not info.flag_bits & 0x800:  # no UTF-8 flag: zipfile read cp437; most LMSs wrote UTF-8 anyway
+        with contextlib.suppress(UnicodeEncodeError, UnicodeDecodeError):
+            path = path.encode("cp437").decode("utf-8")
+    return path.replace("\\", "/")
+
+
+def from_zip(lab: Lab, archive: Path, *, copies: Path, name_regexp: str = ZIP_NAME_REGEXP) -> Intake:
+    """One entry per student named in an LMS zip: their last file for the lab, or why there is none."""
+    try:
+        pattern = re.compile(name_regexp)
+    except re.error as err:
+        raise ValueError(f"`name_regexp` is not a regular expression ({err}); got {name_regexp!r}") from None
+    if not {"student_id", "file_id"} <= set(pattern.groupindex):
+        raise ValueError(f"`name_regexp` must have the named groups student_id and file_id; got {name_regexp!r}")
+    ignored: list[str] = []
+    named: dict[str, list[_ZipFile]] = {}
+    unnamed: list[Submission] = []
     with zipfile.ZipFile(archive) as zf:
-        for index, info in enumerate(sorted(zf.infolist(), key=lambda i: i.filename)):
-            name = Path(info.filename).name
-            if info.is_dir() or not name or name.startswith("."):
+        for info in sorted(zf.infolist(), key=lambda i: i.filename):
+            path = _entry_path(info)
+            base = path.rstrip("/").rsplit("/", 1)[-1]
+            if info.is_dir():
+                continue  # a folder entry; the files inside it are entries of their own
+            if any(path.startswith(noise) for noise in ZIP_NOISE) or base.startswith("."):
+                ignored.append(f"{shown_path(path)} (a hidden file in the zip)")
                 continue
-            match = re.match(name_regexp, name)
-            student_id = match.group("student_id") if match else None
-            if student_id is None or not STUDENT_ID.match(student_id):
-                by_student.setdefault(
-                    name, Submission(name, None, Status.INVALID, f"zip entry {name!r} names no student.")
+            match = pattern.match(path) or pattern.match(base)
+            if match is None or not match.group("student_id"):
+                detail = (
+                    f"zip entry {shown_name(base)!r} names no student; name it <student>_{lab.id}.ipynb, "
+                    "or pass --name-regexp for your LMS's names."
                 )
+                unnamed.append(Submission(shown_name(path), None, Status.INVALID, detail, source=path))
                 continue
-            groups = collector.collect(name)  # nbgrader's own collector: None for a non-notebook
-            if groups is None:
-                detail = f"{name!r} is not a notebook (.ipynb)."
-                by_student.setdefault(student_id, Submission(student_id, None, Status.INVALID, detail))
-                continue
-            file_id = Path(groups["file_id"]).stem
-            if file_id != lab.id:
-                if by_student.get(student_id, Submission("", None)).notebook is None:
-                    detail = f"wrong file name: {name!r} is not {lab.id}.ipynb."
-                    by_student[student_id] = Submission(student_id, None, Status.INVALID, detail)
-                continue
-            extracted = target / f"{index}.ipynb"
-            extracted.write_bytes(zf.read(info))
-            by_student[student_id] = Submission(student_id, extracted)
-    return list(by_student.values())
+            fields = match.groupdict()
+            item = _ZipFile(
+                info=info,
+                path=path,
+                name=unicodedata.normalize("NFC", fields["student_id"]),
+                user=fields.get("user"),
+                file_id=re.sub(r"\.ipynb$", "", fields["file_id"] or ""),  # nbgrader's own regexps keep it
+                ext=fields.get("ext") or os.path.splitext(base)[1],
+                late=any(v for k, v in fields.items() if (k == "late" or k.startswith("late_")) and v),
+                attempt=int(fields.get("attempt") or 0),
+                numbers=tuple(int(n) for n in re.findall(r"_(\d+)(?=_)", path)),
+            )
+            named.setdefault(item.name, []).append(item)
+    students = [student for name, files in named.items() for student in _by_user(name, files)]
+    entries = list(unnamed)
+    with zipfile.ZipFile(archive) as zf:
+        for name, files in students:
+            entries.append(_zip_student(lab, name, files, zf=zf, copies=copies, index=len(entries)))
+    return Intake(entries, len(entries), ignored)
+
+
+def _by_user(name: str, files: list[_ZipFile]) -> list[tuple[str, list[_ZipFile]]]:
+    """The students behind one name: one, or one per LMS user id when several users share the name.
+
+    Namesakes, and Moodle's blind marking (every student is "Participant"), give one name several
+    user ids; each becomes ``<name>_<user id>``. Files without a user id stay under the bare name.
+    """
+    users = sorted({f.user for f in files if f.user is not None}, key=int)
+    if len(users) <= 1:
+        return [(name, files)]
+    groups = [(f"{name}_{user}", [f for f in files if f.user == user]) for user in users]
+    rest = [f for f in files if f.user is None]
+    return groups + ([(name, rest)] if rest else [])
+
+
+def _zip_student(
+    lab: Lab, name: str, files: list[_ZipFile], *, zf: zipfile.ZipFile, copies: Path, index: int
+) -> Submission:
+    """The entry of one student named in the zip: their last file for the lab, or why there is none."""
+    problem = name_problem(name)
+    if problem:
+        return _unusable(name, problem, files[-1].path)
+    student_id = shown_name(name)
+    mine = sorted(
+        (f for f in files if f.file_id == lab.id and f.ext == ".ipynb"),
+        key=lambda f: (f.attempt, f.numbers, f.path),
+    )
+    if not mine:
+        names = ", ".join(sorted(shown_name(f.path.rsplit("/", 1)[-1]) for f in files))
+        kind = "no notebook" if all(f.ext != ".ipynb" for f in files) else "wrong file name"
+        detail = f"{kind}: the zip has {names} for this student, expected a file named ..._{lab.id}.ipynb."
+        return Submission(student_id, None, Status.INVALID, detail, source=files[-1].path)
+    chosen = mine[-1]
+    notes = []
+    if len(mine) > 1:
+        notes.append(f"graded {shown_path(chosen.path)!r}, the last of {len(mine)} files for this lab")
+    if chosen.late:
+        notes.append("the LMS marked it late")
+    detail = "; ".join(notes) + "." if notes else ""
+    shown = repr(shown_path(chosen.path))
+    if stat.S_ISLNK(chosen.info.external_attr >> 16):
+        detail = f"{shown} is a symbolic link in the zip, not a notebook; submit the notebook file itself."
+        return Submission(student_id, None, Status.INVALID, detail, source=chosen.path)
+    if chosen.info.file_size > MAX_NOTEBOOK_BYTES:
+        detail = f"{shown} is larger than {MAX_NOTEBOOK_BYTES // 2**20} MiB; clear its outputs and submit it again."
+        return Submission(student_id, None, Status.INVALID, detail, source=chosen.path)
+    try:
+        with zf.open(chosen.info) as f:
+            data = f.read(MAX_NOTEBOOK_BYTES + 1)  # the size in the zip's directory may lie
+    except (RuntimeError, NotImplementedError, zipfile.BadZipFile, EOFError, zlib.error) as err:
+        detail = f"{shown} could not be read from the zip ({first_line(str(err))}); download the zip again."
+        return Submission(student_id, None, Status.INVALID, detail, source=chosen.path)
+    if len(data) > MAX_NOTEBOOK_BYTES:
+        detail = f"{shown} is larger than {MAX_NOTEBOOK_BYTES // 2**20} MiB; clear its outputs."
+        return Submission(student_id, None, Status.INVALID, detail, source=chosen.path)
+    return Submission(student_id, _private_copy(copies, index, data), None, detail, source=chosen.path)
+
+
+# --- contents ------------------------------------------------------------------------------------
 
 
 def validate(lab: Lab, submission: Submission) -> Submission:
@@ -156,16 +573,14 @@ def validate(lab: Lab, submission: Submission) -> Submission:
         nb = read_notebook(submission.notebook)
     except NotebookError as err:
         reason = str(err).split(": ", 1)[-1].split(";")[0]
-        return Submission(submission.student_id, None, Status.INVALID, f"{first_line(reason)}.")
+        return replace(submission, notebook=None, status=Status.INVALID, detail=f"{first_line(reason)}.")
     meta_lab = nb.get("metadata", {}).get("dcai", {}).get("lab") if isinstance(nb.get("metadata"), dict) else None
     if meta_lab and meta_lab != lab.id:
-        return Submission(
-            submission.student_id, None, Status.INVALID, f"a notebook of lab '{meta_lab}', not '{lab.id}'."
-        )
+        detail = f"a notebook of lab '{meta_lab}', not '{lab.id}'."
+        return replace(submission, notebook=None, status=Status.INVALID, detail=detail)
     ours = {nbgrader_meta(c).get("grade_id") for c in read_notebook(lab.solution).cells} - {None}
     theirs = {nbgrader_meta(c).get("grade_id") for c in nb.cells if isinstance(c, dict)} - {None}
     if not ours & theirs:
-        return Submission(
-            submission.student_id, None, Status.INVALID, f"not a notebook of lab '{lab.id}' (none of its cells)."
-        )
+        detail = f"not a notebook of lab '{lab.id}' (none of its cells)."
+        return replace(submission, notebook=None, status=Status.INVALID, detail=detail)
     return submission
