@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import nbformat
 import pytest
+from conftest import tiny_notebook
 
 from dcai_helpers.grading import cli
 from dcai_helpers.labs import LABS
@@ -26,3 +28,20 @@ def test_usage_errors_exit_2(capsys):
     capsys.readouterr()
     assert cli.main(["release", "--check", "no_such_lab"]) == cli.EXIT_USAGE
     assert capsys.readouterr().err.startswith("dcai release: no lab named 'no_such_lab'")
+
+
+def test_execute_takes_lab_ids_and_a_cell_timeout(capsys):
+    args = cli.build_parser().parse_args(["execute", "label_errors", "--timeout", "30"])
+    assert (args.func, args.labs, args.timeout) == (cli.run_execute, ["label_errors"], 30)
+    assert cli.build_parser().parse_args(["execute"]).labs == []
+    assert cli.main(["execute", "label_error"]) == cli.EXIT_USAGE
+    assert "Did you mean 'label_errors'?" in capsys.readouterr().err
+
+
+def test_execute_reports_a_failing_solution_in_one_line(tiny_lab, monkeypatch, capsys):
+    nbformat.write(tiny_notebook(solution="def double(x):\n    return 2 *\n"), tiny_lab.solution)
+    monkeypatch.setattr(cli, "get_lab", lambda lab_id: tiny_lab)
+    assert cli.main(["execute", "tiny_lab"]) == cli.EXIT_FAILURE
+    err = capsys.readouterr().err
+    assert err.startswith("dcai execute: lab 'tiny_lab': cell 2 (double) raised SyntaxError: invalid syntax (line 2)")
+    assert err.count("\n") == 1 and "Traceback" not in err

@@ -1,18 +1,42 @@
-"""Reading notebooks and their nbgrader cell metadata, shared by release, check and grade."""
+"""Reading, running and tidying notebooks and their nbgrader cell metadata, shared by release, check and grade."""
 
 from __future__ import annotations
 
+import copy
+import itertools
 import json
+import logging
+import os
+import re
+import subprocess
+from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
+from nbclient import NotebookClient
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
 from dcai_helpers.labs import LABS, Lab
 
 #: Markers nbgrader uses to delimit solution code and hidden tests.
 SOLUTION_MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
 HIDDEN_TEST_MARKERS = ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")
+
+#: Cell metadata that records when a cell ran or how it was shown in an editor, never what it is.
+UI_CELL_METADATA = ("execution", "ExecuteTime", "collapsed", "scrolled", "jupyter", "trusted", "papermill", "vscode")
+#: Notebook metadata of the same kind; ``widgets`` is ipywidgets' saved state (tqdm bars, random model ids).
+UI_NOTEBOOK_METADATA = ("widgets", "celltoolbar", "toc", "varInspector", "vscode", "papermill")
+#: MIME type of an ipywidgets view; it only renders with the widget state, which we do not keep.
+WIDGET_VIEW_MIME = "application/vnd.jupyter.widget-view+json"
+#: What nbformat 4.5 allows as a cell id.
+VALID_CELL_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+#: The kernel runs with one BLAS thread, like the test command, so headline numbers reproduce bit for bit.
+ONE_THREAD_ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+#: Silences debugpy's "frozen modules" warning, which the kernel prints at start-up.
+QUIET_KERNEL_ENV = {"PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 class NotebookError(ValueError):
@@ -118,3 +142,209 @@ def _lines_by_marker(source: str, markers: tuple[str, str]) -> list[tuple[str, b
         elif stripped:
             lines.append((stripped, inside))
     return lines
+
+
+def error_of(cell: dict) -> str:
+    """``"Name: first line of message"`` of the first error a cell's outputs hold, or ``""``.
+
+    A ``SyntaxError``'s location names the kernel's temporary file; only its line number is kept.
+    """
+    for output in cell.get("outputs", []):
+        if output.get("output_type") == "error":
+            name = output.get("ename", "Error")
+            message = first_line(_ANSI.sub("", output.get("evalue", "")))
+            message = re.sub(r"\([^()]*, line (\d+)\)$", r"(line \1)", message)
+            return f"{name}: {message}" if message else name
+    return ""
+
+
+def printed_lines(cell: dict) -> list[str]:
+    """The non-empty lines a code cell printed on stdout, stripped of colour codes."""
+    text = "".join(
+        "".join(output.get("text", ""))
+        for output in cell.get("outputs", [])
+        if output.get("output_type") == "stream" and output.get("name") == "stdout"
+    )
+    return [line.rstrip() for line in _ANSI.sub("", text).splitlines() if line.strip()]
+
+
+def cell_label(cell: dict) -> str:
+    """How a report names a cell: its grade_id, or its kind when it has none."""
+    return nbgrader_meta(cell).get("grade_id") or f"ungraded {cell.get('cell_type', 'cell')}"
+
+
+# Running ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Stop:
+    """Why a run ended before the last cell: the cell (0-based index) and what happened to it."""
+
+    index: int
+    reason: str
+
+
+_QUIET_LOG = logging.getLogger("dcai.kernel")
+_QUIET_LOG.addHandler(logging.NullHandler())
+# nbclient logs a timeout or a dead kernel as an error before raising it; we report those ourselves.
+_QUIET_LOG.propagate = False
+
+
+def run_notebook(nb: nbformat.NotebookNode, *, cwd: str | Path, cell_timeout: int | None) -> Stop | None:
+    """Run every code cell of ``nb`` in order, in a fresh kernel, storing the outputs in ``nb``.
+
+    Errors do not stop the run: each cell that raises keeps its error output (see :func:`error_of`),
+    as nbgrader's autograder would see it. A cell that runs past ``cell_timeout`` or during which the
+    kernel dies ends the run there, since what follows would depend on it; the cells after it keep no
+    output. Outputs held before the run are cleared first, so no stale output is mistaken for a result.
+    No execution timestamps and no widget state are recorded; the kernel runs in ``cwd`` with one BLAS
+    thread, and its own start-up warnings (stderr) are discarded.
+
+    Returns
+    -------
+    Stop or None
+        Where and why the run ended early; None when every cell ran.
+    """
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    client = NotebookClient(
+        nb,
+        timeout=cell_timeout,
+        allow_errors=True,
+        kernel_name="python3",
+        record_timing=False,
+        store_widget_state=False,
+        shutdown_kernel="immediate",
+        log=_QUIET_LOG,
+    )
+    env = {**os.environ, **ONE_THREAD_ENV, **QUIET_KERNEL_ENV}
+    with client.setup_kernel(cwd=str(cwd), env=env, stderr=subprocess.DEVNULL):
+        for index, cell in enumerate(nb.cells):
+            try:
+                client.execute_cell(cell, index)
+            except CellTimeoutError:
+                return Stop(index, f"it ran past the time limit of {cell_timeout} s")
+            except DeadKernelError:
+                return Stop(index, "the Python kernel died while it ran (out of memory, or the code ended the process)")
+    return None
+
+
+# Tidying ---------------------------------------------------------------------------------------
+
+
+def stable_cell_ids(cells: Sequence[dict]) -> list[str]:
+    """A cell id for each of ``cells`` that changes only when the cells themselves change.
+
+    A graded or solution cell takes its nbgrader ``grade_id``: unique in a lab, valid as an id, and
+    kept when the cell is edited or moved. Every other cell is ``<kind>-<n>``, the n-th (from 1)
+    cell of that kind without a grade_id (``markdown-3``, ``code-7``). Neither depends on when the
+    notebook ran, on which editor saved it or on the cells' text, so re-running a solution and
+    releasing it writes the same ids; inserting a cell renumbers only the later cells of its kind.
+    A ``<kind>-<n>`` already taken by a grade_id is skipped.
+    """
+    grade_ids = [nbgrader_meta(cell).get("grade_id") for cell in cells]
+    named = Counter(gid for gid in grade_ids if isinstance(gid, str) and VALID_CELL_ID.match(gid))
+    ids: list[str] = []
+    ordinal: Counter[str] = Counter()
+    for cell, gid in zip(cells, grade_ids, strict=True):
+        if gid in named and named[gid] == 1:
+            ids.append(gid)
+            continue
+        kind = cell.get("cell_type", "cell")
+        while True:
+            ordinal[kind] += 1
+            candidate = f"{kind}-{ordinal[kind]}"
+            if candidate not in named:
+                break
+        ids.append(candidate)
+    return ids
+
+
+def tidy_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """A copy of ``nb`` that holds what the notebook is, not when or where it ran.
+
+    Drops execution timestamps and editor state from cells (:data:`UI_CELL_METADATA`) and the
+    notebook (:data:`UI_NOTEBOOK_METADATA`, ipywidgets' saved state included), drops widget views
+    from outputs (keeping their ``text/plain`` fallback), joins consecutive outputs to the same
+    stream (as JupyterLab shows them), numbers the executed code cells 1, 2, ...
+    in order and gives every cell its :func:`stable_cell_ids` id. nbgrader and ``dcai`` metadata,
+    the kernelspec, ``language_info`` and every other output are kept.
+    """
+    nb = copy.deepcopy(nb)
+    nb.nbformat_minor = max(nb.get("nbformat_minor", 0), 5)  # cell ids exist from nbformat 4.5
+    for key in UI_NOTEBOOK_METADATA:
+        nb.metadata.pop(key, None)
+    execution_count = 0
+    for cell, cell_id in zip(nb.cells, stable_cell_ids(nb.cells), strict=True):
+        cell.id = cell_id
+        for key in UI_CELL_METADATA:
+            cell.metadata.pop(key, None)
+        if cell.cell_type != "code":
+            continue
+        outputs = []
+        for output in cell.outputs:
+            data = output.get("data")
+            if data is not None and WIDGET_VIEW_MIME in data:
+                del data[WIDGET_VIEW_MIME]
+                if not data:
+                    continue
+            previous = outputs[-1] if outputs else None
+            if _same_stream(previous, output):
+                # How many chunks the kernel sends depends on timing; the text does not.
+                previous.text = "".join(previous.text) + "".join(output.text)
+                continue
+            outputs.append(output)
+        cell.outputs = outputs
+        if cell.execution_count is not None:
+            execution_count += 1
+            cell.execution_count = execution_count
+            for output in outputs:
+                if output.get("output_type") == "execute_result":
+                    output.execution_count = execution_count
+    return nb
+
+
+def _same_stream(first: dict | None, second: dict) -> bool:
+    """True when two outputs go to the same stream (stdout or stderr), so that they read as one."""
+    return (
+        first is not None
+        and first.get("output_type") == "stream" == second.get("output_type")
+        and first.get("name") == second.get("name")
+    )
+
+
+def untidiness(nb: dict) -> list[str]:
+    """What :func:`tidy_notebook` would change in ``nb``, one line per cell ("cell N (label): ...").
+
+    Cells are numbered from 1, as JupyterLab counts them. Empty when ``nb`` is tidy.
+    """
+    problems = []
+    found = sorted(key for key in UI_NOTEBOOK_METADATA if key in nb.get("metadata", {}))
+    if found:
+        problems.append(f"notebook metadata holds editor or widget state: {', '.join(found)}")
+    ids = [cell.get("id") for cell in nb["cells"]]
+    duplicated = {cell_id for cell_id, n in Counter(ids).items() if n > 1}
+    execution_count = 0
+    for number, (cell, stable_id) in enumerate(zip(nb["cells"], stable_cell_ids(nb["cells"]), strict=True), start=1):
+        found = []
+        keys = sorted(key for key in UI_CELL_METADATA if key in cell.get("metadata", {}))
+        if keys:
+            found.append(f"execution or editor metadata ({', '.join(keys)})")
+        if cell.get("id") in duplicated:
+            found.append(f"duplicate id {cell.get('id')!r}")
+        elif cell.get("id") != stable_id:
+            found.append(f"id {cell.get('id')!r} is not the stable id {stable_id!r}")
+        if cell.get("cell_type") == "code":
+            outputs = cell.get("outputs", [])
+            if any(WIDGET_VIEW_MIME in output.get("data", {}) for output in outputs):
+                found.append("widget output")
+            if any(_same_stream(a, b) for a, b in itertools.pairwise(outputs)):
+                found.append("stream output split in chunks")
+            if cell.get("execution_count") is not None:
+                execution_count += 1
+                if cell["execution_count"] != execution_count:
+                    found.append(f"execution count {cell['execution_count']}, not {execution_count}: run out of order")
+        if found:
+            problems.append(f"cell {number} ({cell_label(cell)}): {'; '.join(found)}")
+    return problems

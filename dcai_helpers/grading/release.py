@@ -3,7 +3,10 @@
 nbgrader's ``generate_assignment`` does the work (clear solutions and hidden tests, lock cells,
 strip outputs). We run it in a throw-away course folder that holds only the lab's notebook, so no
 other file of a source folder reaches ``labs/``, and then check the result: the release must hold
-no solution line, no hidden-test line and no output.
+no solution line, no hidden-test line and no output. Both the release and the solution it comes from
+are tidied (:func:`~dcai_helpers.grading.notebooks.tidy_notebook`: no execution timestamps, no widget
+state, stable cell ids), so re-running a solution and releasing it again changes no byte of ``labs/``;
+:func:`execute` is that re-run.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import io
 import logging
 import shutil
 import tempfile
+import time
 from pathlib import Path
 
 import nbformat
@@ -22,17 +26,24 @@ from dcai_helpers.grading.config import course_config, speed_up_gradebook
 from dcai_helpers.grading.notebooks import (
     HIDDEN_TEST_MARKERS,
     SOLUTION_MARKERS,
+    cell_label,
+    error_of,
     is_solution_cell,
     is_test_cell,
     marked_lines,
     nbgrader_meta,
     read_notebook,
+    run_notebook,
+    tidy_notebook,
     unmarked_lines,
+    untidiness,
 )
 from dcai_helpers.labs import LABS, RELEASE_DIR, Lab
 
 #: Solution lines this short ("pass", "return x") may legitimately appear in a release.
 MIN_LEAK_LENGTH = 12
+#: Seconds one cell of a solution may run under ``dcai execute``; a solution runs in about a minute in all.
+DEFAULT_EXECUTE_CELL_TIMEOUT = 600
 
 
 def generate(lab: Lab, dest: Path) -> Path:
@@ -48,7 +59,8 @@ def generate(lab: Lab, dest: Path) -> Path:
     with tempfile.TemporaryDirectory(prefix="dcai-release-") as tmp:
         course = Path(tmp)
         (course / "source" / lab.id).mkdir(parents=True)
-        shutil.copy2(lab.solution, course / "source" / lab.id / lab.solution.name)
+        # nbgrader keeps cell ids and metadata; handing it a tidy solution gives the release the same ids.
+        nbformat.write(tidy_notebook(read_notebook(lab.solution)), course / "source" / lab.id / lab.solution.name)
         speed_up_gradebook()
         # The gradebook nbgrader insists on writing lives in the throw-away folder too.
         config = course_config(course)
@@ -70,8 +82,7 @@ def generate(lab: Lab, dest: Path) -> Path:
         produced = course / "release" / lab.id / lab.solution.name
         target = Path(dest) / lab.id / lab.solution.name
         target.parent.mkdir(parents=True, exist_ok=True)
-        nb = nbformat.read(produced, as_version=4)
-        nbformat.write(nb, target)
+        nbformat.write(tidy_notebook(nbformat.read(produced, as_version=4)), target)
     return target
 
 
@@ -100,13 +111,49 @@ def release(labs: list[Lab] | None = None, dest: Path = RELEASE_DIR) -> list[Pat
     return written
 
 
+def execute(labs: list[Lab] | None = None, *, cell_timeout: int = DEFAULT_EXECUTE_CELL_TIMEOUT) -> list[str]:
+    """Run each solution of ``labs`` (all by default) top to bottom, tidy it and save it in place.
+
+    Each runs headless in a fresh kernel, in its own folder, with one BLAS thread (as the tests run
+    it), recording no timestamps and no widget state. A solution in which a cell raises or runs past
+    ``cell_timeout`` is left unchanged. Follow with :func:`release` to regenerate ``labs/``.
+
+    Returns
+    -------
+    list of str
+        One line per lab saved, with the seconds it took.
+
+    Raises
+    ------
+    RuntimeError
+        When a cell of a solution raises or runs too long, naming the lab and the cell (from 1).
+    """
+    labs = list(LABS) if labs is None else labs
+    done = []
+    for lab in labs:
+        nb = read_notebook(lab.solution)
+        start = time.perf_counter()
+        stop = run_notebook(nb, cwd=lab.solution.parent.resolve(), cell_timeout=cell_timeout)
+        seconds = time.perf_counter() - start
+        if stop is not None:
+            where = f"cell {stop.index + 1} ({cell_label(nb.cells[stop.index])})"
+            raise RuntimeError(f"lab '{lab.id}': {where}: {stop.reason}; {lab.solution} was not changed")
+        raised = [(number, cell) for number, cell in enumerate(nb.cells, start=1) if error_of(cell)]
+        if raised:
+            where = "; ".join(f"cell {number} ({cell_label(cell)}) raised {error_of(cell)}" for number, cell in raised)
+            raise RuntimeError(f"lab '{lab.id}': {where}; {lab.solution} was not changed")
+        nbformat.write(tidy_notebook(nb), lab.solution)
+        done.append(f"executed {lab.solution} in {seconds:.0f} s")
+    return done
+
+
 def leaks(lab: Lab, student_nb: dict) -> list[str]:
     """Problems with a student notebook: solution or hidden-test lines that reach it, and outputs.
 
     Returns
     -------
     list of str
-        One message per problem, naming the lab and the cell; empty when the notebook is clean.
+        One message per problem, naming the lab and the cell (numbered from 1); empty when the notebook is clean.
     """
     problems = []
     solution_nb = read_notebook(lab.solution)
@@ -121,8 +168,8 @@ def leaks(lab: Lab, student_nb: dict) -> list[str]:
     secret_lines = {
         line for line in secret_lines - public_lines if len(line) >= MIN_LEAK_LENGTH and not line.startswith("#")
     }
-    for index, cell in enumerate(student_nb.cells):
-        where = f"lab '{lab.id}', cell {index} ({nbgrader_meta(cell).get('grade_id', cell.cell_type)})"
+    for number, cell in enumerate(student_nb.cells, start=1):
+        where = f"lab '{lab.id}', cell {number} ({nbgrader_meta(cell).get('grade_id', cell.cell_type)})"
         for marker in (*SOLUTION_MARKERS, *HIDDEN_TEST_MARKERS):
             if marker in cell.source:
                 problems.append(f"{where}: the marker '{marker}' reaches the student notebook")
@@ -142,6 +189,11 @@ def check(labs: list[Lab] | None = None, dest: Path = RELEASE_DIR) -> list[str]:
     problems = []
     with tempfile.TemporaryDirectory(prefix="dcai-release-check-") as tmp:
         for lab in labs:
+            if lab.solution.is_file():
+                problems.extend(
+                    f"lab '{lab.id}', solution {problem}; run `dcai execute {lab.id}`"
+                    for problem in untidiness(read_notebook(lab.solution))
+                )
             try:
                 expected_path = generate(lab, Path(tmp))
             except (FileNotFoundError, RuntimeError) as err:
@@ -178,8 +230,15 @@ def _differences(lab: Lab, expected: dict, actual: dict) -> list[str]:
             f"lab '{lab.id}': labs/ has {len(actual.cells)} cells, solutions/ generates {len(expected.cells)}; {fix}"
         ]
     problems = []
+    if expected.metadata != actual.metadata:
+        problems.append(f"lab '{lab.id}': the notebook metadata of labs/ differs from solutions/; {fix}")
     for index, (want, got) in enumerate(zip(expected.cells, actual.cells, strict=True)):
-        if (want.cell_type, want.source, want.metadata) != (got.cell_type, got.source, got.metadata):
+        if (want.cell_type, want.get("id"), want.source, want.metadata) != (
+            got.cell_type,
+            got.get("id"),
+            got.source,
+            got.metadata,
+        ):
             name = nbgrader_meta(want).get("grade_id", want.cell_type)
-            problems.append(f"lab '{lab.id}', cell {index} ({name}): labs/ differs from solutions/; {fix}")
+            problems.append(f"lab '{lab.id}', cell {index + 1} ({name}): labs/ differs from solutions/; {fix}")
     return problems
