@@ -25,7 +25,8 @@ DIGIT_FLIP_RATES: tuple[float, ...] = (0.1, 0.3, 0.3, 0.3, 0.3, 0.3, 0.1, 0.1, 0
 #: Tolerance for "each column of the noise matrix sums to 1".
 _COLUMN_SUM_TOLERANCE = 1e-6
 
-DATASHEET = """\
+#: Origin, size and licence: shown before the exercises.
+DATASHEET_OVERVIEW = """\
 ### Datasheet: noisy digits
 
 **Origin.** The UCI "Optical Recognition of Handwritten Digits" test set (Alpaydin and Kaynak, 1998),
@@ -37,13 +38,19 @@ stratified at a fixed seed into 1,257 training and 540 test images.
 
 **Licence.** Creative Commons Attribution 4.0 (CC BY 4.0), UCI Machine Learning Repository; scikit-learn
 itself is BSD-3-Clause.
+"""
 
+#: What was injected: shown after the exercises that find it, as a reveal.
+DATASHEET_INJECTED = """
 **Injected.** Asymmetric label noise in the *training* split only (the test labels stay true): for each
 digit a fixed fraction of its training images (10 % or 30 %, see `DIGIT_FLIP_RATES`) is relabelled as the
 digit it looks like (`DIGIT_LOOKALIKES`: 1 -> 7, 2 -> 7, 3 -> 8, 4 -> 9, 5 -> 6, ...), chosen at random with
 a fixed seed by `inject_label_noise`. About 20 % of the training labels are wrong. The ground truth is
 returned: `true_labels_train` and the boolean mask `is_label_error`.
 """
+
+#: The whole datasheet.
+DATASHEET = DATASHEET_OVERVIEW + DATASHEET_INJECTED
 
 
 @dataclass(frozen=True)

@@ -125,3 +125,11 @@ def test_load_noisy_digits_rejects_a_bad_test_size():
 def test_datasheet_has_the_required_headings():
     for heading in ("Origin", "Size", "Licence", "Injected"):
         assert f"**{heading}.**" in noisy_digits.DATASHEET
+
+
+def test_datasheet_keeps_the_injected_noise_for_the_reveal():
+    # The lab shows the overview before the exercises and the injected noise only after they estimate it.
+    assert "**Injected.**" not in noisy_digits.DATASHEET_OVERVIEW
+    assert "DIGIT_LOOKALIKES" not in noisy_digits.DATASHEET_OVERVIEW
+    assert noisy_digits.DATASHEET_INJECTED.lstrip().startswith("**Injected.**")
+    assert noisy_digits.DATASHEET == noisy_digits.DATASHEET_OVERVIEW + noisy_digits.DATASHEET_INJECTED

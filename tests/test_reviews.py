@@ -8,7 +8,16 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score
 from sklearn.pipeline import make_pipeline
 
-from dcai_helpers.reviews import DATASHEET, JUNK_KINDS, PUData, ReviewCorpus, make_pu_data, make_reviews
+from dcai_helpers.reviews import (
+    DATASHEET,
+    DATASHEET_INJECTED,
+    DATASHEET_OVERVIEW,
+    JUNK_KINDS,
+    PUData,
+    ReviewCorpus,
+    make_pu_data,
+    make_reviews,
+)
 
 SMALL = {"n_html": 40, "n_boilerplate": 60, "n_duplicate": 50, "n_near_duplicate": 45}
 
@@ -21,6 +30,14 @@ def corpus() -> ReviewCorpus:
 def test_datasheet_has_the_required_headings():
     for heading in ("Origin", "Size", "Licence", "Injected"):
         assert f"**{heading}.**" in DATASHEET
+
+
+def test_datasheet_keeps_the_injected_junk_for_the_reveal():
+    # The lab shows the overview before the detector exercises and what was injected only after them.
+    assert "**Injected.**" not in DATASHEET_OVERVIEW
+    assert "off-by-one join" not in DATASHEET_OVERVIEW
+    assert DATASHEET_INJECTED.lstrip().startswith("**Injected.**")
+    assert DATASHEET == DATASHEET_OVERVIEW + DATASHEET_INJECTED
 
 
 def test_shapes_columns_and_counts(corpus):
