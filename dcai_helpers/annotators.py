@@ -21,7 +21,7 @@ Handwritten Digits", E. Alpaydin and C. Kaynak, 1998): 8x8 grey-level images of 
 values 0-16, shipped with scikit-learn. The annotations are simulated by `simulate_annotators`.
 
 **Size.** 1,797 images, 64 features, 10 classes, split at random into 1,347 training and 450 test
-images; the training split then gets the planted copies below (1,437 rows). 40 annotators; each
+images; the training split then grows to 1,437 rows (see Injected). 40 annotators; each
 training image is labelled by 1 to 5 of them (mostly 3 or 4), so each annotator labels about 125 images.
 
 **Licence.** The digits data set is licensed CC BY 4.0 (UCI Machine Learning Repository); the
@@ -37,6 +37,23 @@ simulated annotations are released with the course under the MIT licence.
   by one grey level) of 90 distinct test images are added to the training split, as happens when a
   data set is scraped twice or augmented before it is split. They are annotated like any other image.
 """
+
+
+def datasheet_sections() -> tuple[str, str]:
+    """The datasheet in two parts: what a user of the data is told, and what was injected.
+
+    Finding the bad annotators and the leaked copies is the lab's work, so the notebook shows the first
+    part at the top and reveals the second only after the exercises that find them.
+
+    Returns
+    -------
+    (overview, injected) : tuple of str
+        Markdown. ``overview + injected == DATASHEET``; ``injected`` starts with the ``**Injected.**``
+        heading and holds the rest of the datasheet (the problems and where their ground truth is).
+    """
+    start = DATASHEET.index("**Injected.**")
+    return DATASHEET[:start], DATASHEET[start:]
+
 
 #: The kinds of simulated annotator.
 ANNOTATOR_KINDS = ("good", "careless", "biased", "confused")

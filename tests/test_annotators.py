@@ -26,6 +26,15 @@ def test_datasheet_has_the_required_headings():
         assert f"**{heading}.**" in annotators.DATASHEET
 
 
+def test_datasheet_sections_split_off_the_injected_part():
+    overview, injected = annotators.datasheet_sections()
+    assert overview + injected == annotators.DATASHEET
+    assert injected.startswith("**Injected.**")
+    for heading in ("Origin", "Size", "Licence"):
+        assert f"**{heading}.**" in overview
+    assert "careless" not in overview and "copies of 90" not in overview
+
+
 def test_every_example_gets_one_to_five_labels_from_distinct_annotators(crowd):
     labels = crowd.labels_multiannotator
     n_labels = (~np.isnan(labels)).sum(axis=1)
