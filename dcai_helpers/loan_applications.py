@@ -80,6 +80,22 @@ The ground truth of each (`is_outlier`, `outlier_kind`, `junk_feature`,
 """
 
 
+def datasheet_sections() -> tuple[str, str]:
+    """The datasheet in two parts: what a user of the data is told, and what was injected.
+
+    The lab's detective work is to find the injected problems, so the notebook shows the first part at
+    the top and reveals the second only after the exercises that find them.
+
+    Returns
+    -------
+    (overview, injected) : tuple of str
+        Markdown. ``overview + injected == DATASHEET``; ``injected`` starts with the ``**Injected**``
+        heading and holds the rest of the datasheet (the problems and where their ground truth is).
+    """
+    start = DATASHEET.index("**Injected**")
+    return DATASHEET[:start], DATASHEET[start:]
+
+
 @dataclass(frozen=True)
 class LoanApplications:
     """The lab's visible data and the ground truth of what was injected into its training set.

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.patches import Patch
 
 
 def plot_before_after(
@@ -15,6 +16,8 @@ def plot_before_after(
     title: str,
     baseline: str | None = None,
     ax: plt.Axes | None = None,
+    spread: Mapping[str, float] | None = None,
+    label_rotation: float = 15,
 ) -> plt.Axes:
     """Bar chart of one metric for several data variants, the baseline drawn in grey.
 
@@ -30,6 +33,12 @@ def plot_before_after(
         Key of ``scores`` to draw as the baseline; defaults to the first one.
     ax : matplotlib Axes, optional
         Axes to draw on; a new figure is made otherwise.
+    spread : mapping of str to float, optional
+        Variant name to the spread of its score (for example the standard deviation over seeds), drawn as
+        an error bar of that half-height; the score is then written inside the bar, clear of the error bar.
+        Variants it leaves out get no error bar.
+    label_rotation : float
+        Rotation of the variant names on the x-axis, in degrees (0 for names broken over lines).
 
     Returns
     -------
@@ -42,18 +51,29 @@ def plot_before_after(
     if baseline not in scores:
         raise ValueError(f"baseline must be one of {names}; got {baseline!r}")
     values = np.array([float(scores[name]) for name in names])
+    if spread is not None:
+        unknown = sorted(set(spread) - set(names))
+        if unknown:
+            raise ValueError(f"spread must only name variants of scores {names}; got unknown names {unknown}")
+        errors = np.array([float(spread.get(name, 0.0)) for name in names])
+        if np.any(errors < 0) or not np.all(np.isfinite(errors)):
+            raise ValueError(f"spread must hold finite values >= 0; got {errors.tolist()}")
     if ax is None:
         _, ax = plt.subplots(figsize=(1.6 + 1.4 * len(names), 3.4))
     colors = ["tab:gray" if name == baseline else "tab:blue" for name in names]
-    bars = ax.bar(names, values, color=colors)
-    ax.bar_label(bars, labels=[f"{v:.3f}" for v in values], padding=2)
+    if spread is None:
+        bars = ax.bar(names, values, color=colors)
+        ax.bar_label(bars, labels=[f"{v:.3f}" for v in values], padding=2)
+    else:
+        bars = ax.bar(names, values, color=colors, yerr=errors, capsize=4, error_kw={"elinewidth": 1})
+        ax.bar_label(bars, labels=[f"{v:.3f}" for v in values], label_type="center", color="white")
     ax.set_ylabel(metric)
     ax.set_xlabel("training data")
     ax.set_title(title)
     low = min(values.min(), 0.0) if values.min() < 0.5 else max(0.0, values.min() - 0.15)
     ax.set_ylim(low, min(1.05, values.max() + 0.1) if values.max() <= 1 else values.max() * 1.1)
     ax.legend(handles=[bars[names.index(baseline)]], labels=[f"baseline: {baseline}"], loc="lower right")
-    ax.tick_params(axis="x", labelrotation=15)
+    ax.tick_params(axis="x", labelrotation=label_rotation)
     return ax
 
 
@@ -99,4 +119,60 @@ def plot_ranked_scores(
     ax.set_ylabel(score_name)
     ax.set_title(title)
     ax.legend(loc="best")
+    return ax
+
+
+def plot_signed_importance(
+    importance: Mapping[str, float],
+    *,
+    xlabel: str,
+    title: str,
+    positive_label: str = "the model needs it",
+    negative_label: str = "the model is better without it",
+    ax: plt.Axes | None = None,
+) -> plt.Axes:
+    """Horizontal bars of one importance per feature, blue where it helps and red where it hurts.
+
+    Parameters
+    ----------
+    importance : mapping of str to float (a pandas Series works)
+        Feature name to its importance, in display order (top to bottom).
+    xlabel : str
+        What the importance measures, used as the x-axis label.
+    title : str
+        Title of the plot.
+    positive_label, negative_label : str
+        Legend labels of the bars >= 0 and < 0; the legend names only the signs present.
+    ax : matplotlib Axes, optional
+        Axes to draw on; a new figure is made otherwise.
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    names = [str(name) for name in importance.keys()]
+    if not names:
+        raise ValueError("importance must hold at least one feature; got an empty mapping")
+    values = np.array([float(importance[name]) for name in importance.keys()])
+    if not np.all(np.isfinite(values)):
+        raise ValueError(f"importance must hold finite numbers; got {values.tolist()}")
+    helps = values >= 0
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 1.2 + 0.3 * len(names)))
+    ax.barh(names, values, color=np.where(helps, "tab:blue", "tab:red"))
+    ax.axvline(0, color="black", linewidth=0.8)
+    ax.invert_yaxis()
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("feature")
+    ax.set_title(title)
+    signs = [
+        (Patch(color="tab:blue"), positive_label, helps.any()),
+        (Patch(color="tab:red"), negative_label, (~helps).any()),
+    ]
+    ax.legend(
+        handles=[handle for handle, _, present in signs if present],
+        labels=[label for _, label, present in signs if present],
+        loc="best",
+        fontsize=8,
+    )
     return ax

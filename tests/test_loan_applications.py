@@ -11,6 +11,7 @@ from dcai_helpers.loan_applications import (
     FEATURES,
     MISSING_CREDIT_SCORE,
     LoanApplications,
+    datasheet_sections,
     evaluate_fixed_model,
     fixed_model,
     load_hidden_test_set,
@@ -131,3 +132,12 @@ def test_evaluate_fixed_model_validates_its_arguments(data):
 def test_datasheet_has_the_required_headings():
     for heading in ("Origin", "Size", "Licence", "Injected"):
         assert f"**{heading}" in DATASHEET
+
+
+def test_datasheet_sections_split_off_the_injected_part():
+    overview, injected = datasheet_sections()
+    assert overview + injected == DATASHEET
+    assert injected.startswith("**Injected**") and "Injected" not in overview
+    # Nothing that gives the detective work away is in the part shown first.
+    for giveaway in ("application_id", "-999", "self-employed applicants are"):
+        assert giveaway not in overview and giveaway in injected
