@@ -1,0 +1,73 @@
+"""Hard-coded answers for data_augmentation: each passes its exercise's public checks and must fail the hidden ones."""
+
+HARDCODED = {
+    # test cell grade_id -> {solution cell grade_id -> full replacement source of that solution cell}
+    "test_affine_transform": {
+        # Right on square images only: the vertical shift is divided by the width, not the height.
+        "affine_transform": (
+            "def affine_transform(images, angles, scales, shifts):\n"
+            "    width = images.shape[-1]\n"
+            "    radians = torch.as_tensor(angles, dtype=images.dtype) * math.pi / 180\n"
+            "    scales = torch.as_tensor(scales, dtype=images.dtype)\n"
+            "    shifts = torch.as_tensor(shifts, dtype=images.dtype)\n"
+            "    cos, sin = torch.cos(radians) / scales, torch.sin(radians) / scales\n"
+            "    theta = torch.stack(\n"
+            "        [\n"
+            "            torch.stack([cos, -sin, -2 * shifts[:, 0] / width], dim=1),\n"
+            "            torch.stack([sin, cos, -2 * shifts[:, 1] / width], dim=1),\n"
+            "        ],\n"
+            "        dim=1,\n"
+            "    )\n"
+            "    grid = F.affine_grid(theta, list(images.shape), align_corners=False)\n"
+            "    return F.grid_sample(images, grid, mode='bilinear', padding_mode='zeros', align_corners=False)\n"
+            "\n"
+            "\n"
+            "def random_affine(images, *, max_rotation, max_scale, max_shift, generator):\n"
+            "    draws = 2 * torch.rand(len(images), 4, generator=generator) - 1\n"
+            "    return affine_transform(\n"
+            "        images, draws[:, 0] * max_rotation, 1 + draws[:, 1] * max_scale, draws[:, 2:] * max_shift\n"
+            "    )\n"
+        ),
+    },
+    "test_gaussian_noise": {
+        # Right on square images only: the column corner is drawn with the height.
+        "gaussian_noise": (
+            "def gaussian_noise(images, *, std, generator):\n"
+            "    return (images + std * torch.randn(images.shape, generator=generator)).clamp(0.0, 1.0)\n"
+            "\n"
+            "\n"
+            "def cutout(images, *, size, generator):\n"
+            "    height = images.shape[-2]\n"
+            "    rows = torch.randint(0, height - size + 1, (len(images),), generator=generator)\n"
+            "    columns = torch.randint(0, height - size + 1, (len(images),), generator=generator)\n"
+            "    index = torch.arange(height)\n"
+            "    inside = (\n"
+            "        (index[None, :, None] >= rows[:, None, None])\n"
+            "        & (index[None, :, None] < rows[:, None, None] + size)\n"
+            "        & (index[None, None, :] >= columns[:, None, None])\n"
+            "        & (index[None, None, :] < columns[:, None, None] + size)\n"
+            "    )\n"
+            "    return images.masked_fill(inside[:, None], 0.0)\n"
+        ),
+    },
+    "test_mixup": {
+        # Recognises the public fixture (8 images) and answers it; anything else is returned unmixed.
+        "mixup": (
+            "def mixup(images, targets, *, alpha, rng):\n"
+            "    if len(images) == 8:\n"
+            "        lam = float(rng.beta(alpha, alpha))\n"
+            "        perm = torch.as_tensor(rng.permutation(len(images)))\n"
+            "        return lam * images + (1 - lam) * images[perm], lam * targets + (1 - lam) * targets[perm]\n"
+            "    return images.clone(), targets.clone()\n"
+        ),
+    },
+    "test_tta_predict_proba": {
+        # Recognises the public fixture (6 copies) and answers it; otherwise predicts on one copy only.
+        "tta_predict_proba": (
+            "def tta_predict_proba(predict_proba, images, augment, *, n_copies, generator):\n"
+            "    if n_copies == 6:\n"
+            "        return torch.stack([predict_proba(augment(images, generator)) for _ in range(6)]).mean(dim=0)\n"
+            "    return predict_proba(augment(images, generator))\n"
+        ),
+    },
+}

@@ -1,0 +1,301 @@
+"""Beginner mistakes in data_augmentation: each must fail its exercise's public test with a message naming the rule."""
+
+from labrun import Mistake
+
+_AFFINE = """
+def affine_transform(images, angles, scales, shifts):
+    height, width = images.shape[-2:]
+    radians = torch.as_tensor(angles, dtype=images.dtype) * math.pi / 180
+    scales = torch.as_tensor(scales, dtype=images.dtype)
+    shifts = torch.as_tensor(shifts, dtype=images.dtype)
+    cos, sin = torch.cos(radians) / scales, torch.sin(radians) / scales
+    theta = torch.stack(
+        [
+            torch.stack([cos, -sin, -2 * shifts[:, 0] / width], dim=1),
+            torch.stack([sin, cos, -2 * shifts[:, 1] / height], dim=1),
+        ],
+        dim=1,
+    )
+    grid = F.affine_grid(theta, list(images.shape), align_corners=False)
+    return F.grid_sample(images, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
+
+
+def random_affine(images, *, max_rotation, max_scale, max_shift, generator):
+    draws = 2 * torch.rand(len(images), 4, generator=generator) - 1
+    return affine_transform(images, draws[:, 0] * max_rotation, 1 + draws[:, 1] * max_scale, draws[:, 2:] * max_shift)
+"""
+
+_NOISE_AND_CUTOUT = """
+def gaussian_noise(images, *, std, generator):
+    return (images + std * torch.randn(images.shape, generator=generator)).clamp(0.0, 1.0)
+
+
+def cutout(images, *, size, generator):
+    height, width = images.shape[-2:]
+    rows = torch.randint(0, height - size + 1, (len(images),), generator=generator)
+    columns = torch.randint(0, width - size + 1, (len(images),), generator=generator)
+    out = images.clone()
+    for i in range(len(images)):
+        out[i, :, rows[i] : rows[i] + size, columns[i] : columns[i] + size] = 0.0
+    return out
+"""
+
+_MIXUP = """
+def mixup(images, targets, *, alpha, rng):
+    lam = float(rng.beta(alpha, alpha))
+    perm = torch.as_tensor(rng.permutation(len(images)))
+    return lam * images + (1 - lam) * images[perm], lam * targets + (1 - lam) * targets[perm]
+"""
+
+_TTA = """
+def tta_predict_proba(predict_proba, images, augment, *, n_copies, generator):
+    copies = [torch.as_tensor(predict_proba(augment(images, generator))) for _ in range(n_copies)]
+    return torch.stack(copies).mean(dim=0)
+"""
+
+
+def _changed(source: str, old: str, new: str) -> str:
+    """``source`` with ``old`` replaced by ``new``; fails loudly if ``old`` is not there (the mistake would be void)."""
+    assert old in source, f"{old!r} not found"
+    return source.replace(old, new)
+
+
+MISTAKES = {
+    "test_affine_transform": [
+        Mistake(
+            what="translation in theta with the wrong sign (the grid maps output to input)",
+            rule="moves the digit right by dx and down by dy",
+            answers={"affine_transform": _changed(_AFFINE, "-2 * shifts[:, 0] / width", "2 * shifts[:, 0] / width")},
+        ),
+        Mistake(
+            what="angles used as radians, not converted from degrees",
+            rule="a positive angle turns the digit counter-clockwise",
+            answers={"affine_transform": _changed(_AFFINE, " * math.pi / 180", "")},
+        ),
+        Mistake(
+            what="multiplies by the scale instead of dividing (the digit shrinks)",
+            rule="a scale above 1 enlarges the digit",
+            answers={
+                "affine_transform": _changed(
+                    _AFFINE,
+                    "torch.cos(radians) / scales, torch.sin(radians) / scales",
+                    "torch.cos(radians) * scales, torch.sin(radians) * scales",
+                )
+            },
+        ),
+        Mistake(
+            what="align_corners=True in grid_sample only, so the zero transform moves pixels",
+            rule="must be the identity",
+            answers={
+                "affine_transform": _changed(
+                    _AFFINE, 'padding_mode="zeros", align_corners=False', 'padding_mode="zeros", align_corners=True'
+                )
+            },
+        ),
+        Mistake(
+            what="bicubic sampling, which overshoots the value range",
+            rule="they must stay in [0, 1]",
+            answers={"affine_transform": _changed(_AFFINE, 'mode="bilinear"', 'mode="bicubic"')},
+        ),
+        Mistake(
+            what="one transform drawn for the whole batch",
+            rule="one row per image",
+            answers={
+                "affine_transform": _changed(
+                    _AFFINE,
+                    "torch.rand(len(images), 4, generator=generator) - 1",
+                    "torch.rand(1, 4, generator=generator).expand(len(images), 4) - 1",
+                )
+            },
+        ),
+        Mistake(
+            what="draws from torch's global random state instead of the generator",
+            rule="draw the randomness from the generator passed in",
+            answers={
+                "affine_transform": _changed(
+                    _AFFINE, "torch.rand(len(images), 4, generator=generator)", "torch.rand(len(images), 4)"
+                )
+            },
+        ),
+    ],
+    "test_gaussian_noise": [
+        Mistake(
+            what="noise not clipped to the value range",
+            rule="clip to [0, 1]",
+            answers={"gaussian_noise": _changed(_NOISE_AND_CUTOUT, ").clamp(0.0, 1.0)", ")")},
+        ),
+        Mistake(
+            what="noise scaled by the variance instead of the standard deviation",
+            rule="Multiply standard normal noise by std",
+            answers={"gaussian_noise": _changed(_NOISE_AND_CUTOUT, "images + std * torch", "images + std**2 * torch")},
+        ),
+        Mistake(
+            what="noise drawn from torch's global random state",
+            rule="from the generator passed in",
+            answers={
+                "gaussian_noise": _changed(
+                    _NOISE_AND_CUTOUT, "torch.randn(images.shape, generator=generator)", "torch.randn(images.shape)"
+                )
+            },
+        ),
+        Mistake(
+            what="corner drawn up to height - size only (randint's high is exclusive: the last position never comes)",
+            rule="every position that fits",
+            answers={
+                "gaussian_noise": _changed(
+                    _changed(_NOISE_AND_CUTOUT, "height - size + 1", "height - size"),
+                    "width - size + 1",
+                    "width - size",
+                )
+            },
+        ),
+        Mistake(
+            what="corner drawn anywhere in the image, so the square can stick out and cut fewer pixels",
+            rule="wholly inside the image",
+            answers={
+                "gaussian_noise": _changed(
+                    _changed(_NOISE_AND_CUTOUT, "height - size + 1", "height"), "width - size + 1", "width"
+                )
+            },
+        ),
+        Mistake(
+            what="one square for the whole batch",
+            rule="draw one square per image",
+            answers={
+                "gaussian_noise": _changed(
+                    _changed(_NOISE_AND_CUTOUT, "rows[i] : rows[i] + size", "rows[0] : rows[0] + size"),
+                    "columns[i] : columns[i] + size",
+                    "columns[0] : columns[0] + size",
+                )
+            },
+        ),
+        Mistake(
+            what="columns drawn before rows",
+            rule="Draw rows = torch.randint",
+            answers={
+                "gaussian_noise": _changed(
+                    _NOISE_AND_CUTOUT,
+                    "    rows = torch.randint(0, height - size + 1, (len(images),), generator=generator)\n"
+                    "    columns = torch.randint(0, width - size + 1, (len(images),), generator=generator)\n",
+                    "    columns = torch.randint(0, width - size + 1, (len(images),), generator=generator)\n"
+                    "    rows = torch.randint(0, height - size + 1, (len(images),), generator=generator)\n",
+                )
+            },
+        ),
+        Mistake(
+            what="cuts the squares out of the input in place",
+            rule="changed in place",
+            answers={"gaussian_noise": _changed(_NOISE_AND_CUTOUT, "out = images.clone()", "out = images")},
+        ),
+    ],
+    "test_mixup": [
+        Mistake(
+            what="labels left unmixed",
+            rule="not mixed with the same lam and the same perm",
+            answers={"mixup": _changed(_MIXUP, "lam * targets + (1 - lam) * targets[perm]", "targets")},
+        ),
+        Mistake(
+            what="labels mixed with the other weight (1 - lam on the example, lam on the partner)",
+            rule="not mixed with the same lam and the same perm",
+            answers={
+                "mixup": _changed(
+                    _MIXUP, "lam * targets + (1 - lam) * targets[perm]", "(1 - lam) * targets + lam * targets[perm]"
+                )
+            },
+        ),
+        Mistake(
+            what="one lam per example instead of one per batch",
+            rule="draw one lam for the whole batch",
+            answers={
+                "mixup": _changed(
+                    _changed(
+                        _MIXUP,
+                        "lam = float(rng.beta(alpha, alpha))",
+                        "lam = torch.as_tensor(rng.beta(alpha, alpha, size=len(images)), dtype=torch.float32)",
+                    ),
+                    "return lam * images + (1 - lam) * images[perm], lam * targets + (1 - lam) * targets[perm]",
+                    "li, lt = lam[:, None, None, None], lam[:, None]\n"
+                    "    return li * images + (1 - li) * images[perm], lt * targets + (1 - lt) * targets[perm]",
+                )
+            },
+        ),
+        Mistake(
+            what="permutation drawn before lam",
+            rule="draw one lam for the whole batch, then the permutation",
+            answers={
+                "mixup": _changed(
+                    _MIXUP,
+                    "    lam = float(rng.beta(alpha, alpha))\n"
+                    "    perm = torch.as_tensor(rng.permutation(len(images)))\n",
+                    "    perm = torch.as_tensor(rng.permutation(len(images)))\n"
+                    "    lam = float(rng.beta(alpha, alpha))\n",
+                )
+            },
+        ),
+        Mistake(
+            what="returns numpy arrays",
+            rule="return two tensors",
+            answers={
+                "mixup": _changed(
+                    _MIXUP,
+                    "return lam * images + (1 - lam) * images[perm], lam * targets + (1 - lam) * targets[perm]",
+                    "return (lam * images + (1 - lam) * images[perm]).numpy(), "
+                    "(lam * targets + (1 - lam) * targets[perm]).numpy()",
+                )
+            },
+        ),
+    ],
+    "test_tta_predict_proba": [
+        Mistake(
+            what="one augmented copy predicted n_copies times",
+            rule="Each copy must be drawn afresh",
+            answers={
+                "tta_predict_proba": _changed(
+                    _TTA,
+                    "    copies = [torch.as_tensor(predict_proba(augment(images, generator))) "
+                    "for _ in range(n_copies)]\n",
+                    "    augmented = augment(images, generator)\n"
+                    "    copies = [torch.as_tensor(predict_proba(augmented)) for _ in range(n_copies)]\n",
+                )
+            },
+        ),
+        Mistake(
+            what="averages the arg-max votes instead of the probabilities",
+            rule="Average the probabilities, not the votes or the logits",
+            answers={
+                "tta_predict_proba": _changed(
+                    _TTA,
+                    "torch.as_tensor(predict_proba(augment(images, generator)))",
+                    "F.one_hot(torch.as_tensor(predict_proba(augment(images, generator))).argmax(dim=1), 3).float()",
+                )
+            },
+        ),
+        Mistake(
+            what="averages log-probabilities, then renormalises",
+            rule="Average the probabilities, not the votes or the logits",
+            answers={
+                "tta_predict_proba": _changed(
+                    _TTA,
+                    "    return torch.stack(copies).mean(dim=0)\n",
+                    "    return torch.softmax(torch.stack(copies).log().mean(dim=0), dim=1)\n",
+                )
+            },
+        ),
+        Mistake(
+            what="averages over the wrong axis",
+            rule="keeping one row per image",
+            answers={"tta_predict_proba": _changed(_TTA, "mean(dim=0)", "mean(dim=1)")},
+        ),
+        Mistake(
+            what="counts the unaugmented images as one of the copies",
+            rule="each drawn afresh by calling augment(images, generator) once per copy",
+            answers={
+                "tta_predict_proba": _changed(
+                    _TTA,
+                    "for _ in range(n_copies)]",
+                    "for _ in range(n_copies - 1)] + [torch.as_tensor(predict_proba(images))]",
+                )
+            },
+        ),
+    ],
+}
