@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -49,17 +51,29 @@ print(json.dumps(report))
 """
 
 
-def confined(tmp_path: Path, **limits) -> dict:
-    """Run PROBE sandboxed with a scratch folder in ``tmp_path``; return its report."""
+@pytest.fixture
+def reachable(tmp_path):
+    """A folder the kernel's own user id can traverse (0711, as ``dcai grade``'s work folder), unlike ``tmp_path``.
+
+    pytest's ``tmp_path`` lies in a 0700 folder of root's: a kernel of another user id could not reach a
+    scratch folder there, though ``dcai grade`` itself never puts one in such a place.
+    """
+    folder = Path(tempfile.mkdtemp(prefix="dcai-sandbox-test-"))
+    os.chmod(folder, 0o711)
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def confined(root: Path, *, probe: str = PROBE, python: str = sys.executable, **limits) -> dict:
+    """Run ``probe`` sandboxed with ``python`` and a scratch folder in ``root``; return its report."""
     import json
     import socket
 
-    secret = tmp_path / "secret" / "hidden_tests.txt"
+    secret = root / "secret" / "hidden_tests.txt"
     secret.parent.mkdir(exist_ok=True)
     secret.write_text("assert answer == 42")
-    scratch = tmp_path / "scratch"
+    scratch = root / "scratch"
     scratch.mkdir()
-    os.chmod(tmp_path, 0o711)
     server = socket.socket()
     server.bind(("127.0.0.1", 0))
     server.listen()
@@ -69,7 +83,7 @@ def confined(tmp_path: Path, **limits) -> dict:
             if os.geteuid() == 0:
                 os.chown(scratch, uid, uid)
             command = kernel_command(
-                [sys.executable, "-c", PROBE, str(secret), str(scratch), str(port)],
+                [python, "-c", probe, str(secret), str(scratch), str(port)],
                 scratch=scratch,
                 extra_writable=[],
                 limits=KernelLimits(memory_mb=2048, uid=uid, **limits),
@@ -82,8 +96,8 @@ def confined(tmp_path: Path, **limits) -> dict:
 
 
 @needs_bwrap
-def test_bubblewrap_confines_files_network_and_memory(tmp_path):
-    report = confined(tmp_path, isolate=True)
+def test_bubblewrap_confines_files_network_and_memory(reachable):
+    report = confined(reachable, isolate=True)
     assert report == {
         "read_secret": False,
         "write_scratch": True,
@@ -97,16 +111,41 @@ def test_bubblewrap_confines_files_network_and_memory(tmp_path):
     os.geteuid() != 0 or not others_can_run_python(),
     reason="the fallback's own user id needs root and a Python other users can run",
 )
-def test_fallback_still_limits_memory_and_hides_private_files(tmp_path):
-    (tmp_path / "secret").mkdir(mode=0o700)
-    report = confined(tmp_path, isolate=False)
+def test_fallback_still_limits_memory_and_hides_private_files(reachable):
+    (reachable / "secret").mkdir(mode=0o700)
+    report = confined(reachable, isolate=False)
     assert report["write_scratch"] and not report["big_alloc"]
     assert not report["read_secret"] and not report["write_outside"]
 
 
-def test_fallback_limits_memory(tmp_path):
-    report = confined(tmp_path, isolate=False)
+def test_fallback_limits_memory(reachable):
+    report = confined(reachable, isolate=False)
     assert report["write_scratch"] and not report["big_alloc"]
+
+
+#: The system's own Python, which other users can run (Debian's python3), and PROBE without numpy and dcai_helpers.
+SYSTEM_PYTHON = "/usr/bin/python3"
+BARE_PROBE = PROBE.replace("import dcai_helpers, numpy\n", "import os\nreport['uid'] = os.getuid()\n")
+
+
+def system_python_for_others() -> bool:
+    """True when the system Python exists and every folder on its way is open to other users."""
+    path = Path(os.path.realpath(SYSTEM_PYTHON))
+    return path.is_file() and all(os.stat(p).st_mode & 0o001 for p in [path, *path.parents])
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="a kernel's own user id needs the grader to run as root")
+@pytest.mark.skipif(
+    not system_python_for_others(), reason=f"needs {SYSTEM_PYTHON}, runnable by other users (apt-get install python3)"
+)
+def test_fallback_runs_the_kernel_as_its_own_user_id_with_the_system_python(reachable, monkeypatch):
+    # CI's Python may live in root's 0700 home, where the own-user-id path is skipped; this runs it anyway.
+    monkeypatch.setattr(sandbox, "others_can_run_python", lambda: True)
+    (reachable / "secret").mkdir(mode=0o700)
+    report = confined(reachable, probe=BARE_PROBE, python=SYSTEM_PYTHON, isolate=False)
+    assert report["uid"] >= KERNEL_UID_BASE
+    assert report["write_scratch"] and not report["big_alloc"]
+    assert not report["read_secret"] and not report["write_outside"]
 
 
 def test_kernel_command_sets_rlimits_and_clears_the_environment(tmp_path):

@@ -7,10 +7,11 @@ Exit codes: 0 ok, 1 failure (a test or check failed), 2 usage (bad arguments or 
 from __future__ import annotations
 
 import argparse
+import inspect
 import sys
 from collections.abc import Sequence
 
-from dcai_helpers.grading import check, grade, release
+from dcai_helpers.grading import check, grade, release, shard
 from dcai_helpers.labs import LABS, get_lab
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
@@ -46,8 +47,21 @@ def run_release(args: argparse.Namespace) -> int:
             print(problem, file=sys.stderr)
         if problems:
             return EXIT_FAILURE
-        print(f"labs/ matches solutions/ ({len(labs or LABS)} lab(s)), and no solution or hidden test reaches it.")
+        print(
+            f"labs/ matches solutions/ ({len(labs or LABS)} lab(s)), no solution or hidden test reaches it, "
+            "and the notebooks are tidy."
+        )
         return EXIT_OK
+    for path in release.release(labs):
+        print(f"wrote {path}")
+    return EXIT_OK
+
+
+def run_execute(args: argparse.Namespace) -> int:
+    """``dcai execute``: re-run solutions headless, tidy and save them, then release them."""
+    labs = [get_lab(lab_id) for lab_id in args.labs] if args.labs else None
+    for line in release.execute(labs, cell_timeout=args.timeout):
+        print(line)
     for path in release.release(labs):
         print(f"wrote {path}")
     return EXIT_OK
@@ -62,12 +76,38 @@ def run_check(args: argparse.Namespace) -> int:
 
 def run_grade(args: argparse.Namespace) -> int:
     """``dcai grade``: grade a folder or zip of submissions; exit 0 unless grading itself failed."""
-    rows = grade.grade(
-        args.lab, args.submissions, out=args.out, jobs=args.jobs, timeout=args.timeout, memory=args.memory
-    )
+    options = {name: getattr(args, name) for name in grade_keywords()}
+    rows = grade.grade(args.lab, args.submissions, **options)
     counts = {status: sum(row.status == status for row in rows) for status in grade.STATUSES}
     summary = ", ".join(f"{n} {status}" for status, n in counts.items() if n)
     print(f"graded {len(rows)} submission(s) of {args.lab} ({summary or 'none'}); wrote {args.out}/grades.csv")
+    return EXIT_OK
+
+
+def grade_keywords() -> list[str]:
+    """The keyword options of :func:`dcai_helpers.grading.grade.grade`: each is a ``dcai grade`` flag of that name."""
+    parameters = inspect.signature(grade.grade).parameters.values()
+    return [p.name for p in parameters if p.kind is inspect.Parameter.KEYWORD_ONLY]
+
+
+def run_merge(args: argparse.Namespace) -> int:
+    """``dcai merge``: combine the folders of ``dcai grade --shard K/N`` into one course folder.
+
+    Exit 1 when the shards are refused (they overlap, or were graded against different answer keys),
+    2 for a usage mistake (a folder that is not a graded shard, an ``--into`` that is not new).
+    """
+    try:
+        report = shard.merge(args.shards, into=args.into)
+    except shard.MergeError as err:
+        print(f"dcai merge: {err}", file=sys.stderr)
+        return EXIT_FAILURE
+    except (FileNotFoundError, ValueError) as err:
+        print(f"dcai merge: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    print(
+        f"merged {report.shards} shard(s) into {report.into}: {report.rows} row(s) in grades.csv, "
+        f"{report.students_in_gradebook} student(s) in the gradebook"
+    )
     return EXIT_OK
 
 
@@ -85,6 +125,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--check", action="store_true", help="only verify that labs/ is up to date and leaks nothing")
     p.set_defaults(func=run_release)
 
+    p = sub.add_parser(
+        "execute", help="run solutions top to bottom headless, tidy and save them in place, then release them"
+    )
+    p.add_argument("labs", nargs="*", metavar="LAB", help="lab ids (default: all)")
+    p.add_argument("--timeout", type=int, default=release.DEFAULT_EXECUTE_CELL_TIMEOUT, help="seconds one cell may run")
+    p.set_defaults(func=run_execute)
+
     p = sub.add_parser("check", help="run your notebook and see which public tests pass")
     p.add_argument("notebook", metavar="NOTEBOOK", help="path of your lab notebook (.ipynb)")
     p.add_argument("--timeout", type=int, default=check.DEFAULT_CELL_TIMEOUT, help="seconds one cell may run")
@@ -93,11 +140,43 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("grade", help="grade a folder or LMS zip of submissions with nbgrader, isolated and in parallel")
     p.add_argument("lab", metavar="LAB", help="lab id")
     p.add_argument("submissions", metavar="SUBMISSIONS", help="folder <student>/<lab>/<lab>.ipynb or an LMS zip")
+    # One flag per keyword of grade.grade() with its default (tests/test_grade.py checks that they agree).
     p.add_argument("--out", required=True, metavar="DIR", help="where grades.csv, feedback and the gradebook go")
     p.add_argument("--jobs", type=int, default=None, help="submissions graded at once (default: CPU cores)")
     p.add_argument("--timeout", type=int, default=grade.DEFAULT_TIMEOUT, help="seconds one submission may run")
     p.add_argument("--memory", type=int, default=grade.DEFAULT_MEMORY_MB, help="MiB one submission's kernel may use")
+    p.add_argument(
+        "--no-sandbox",
+        dest="sandbox",
+        action="store_false",
+        help="grade without bubblewrap: student code can then reach the network and read world-readable files",
+    )
+    p.add_argument(
+        "--solutions",
+        dest="solutions_dir",
+        metavar="DIR",
+        default=None,
+        help="the answer key: folder of <lab>/<lab>.ipynb solution notebooks (default: the repository's solutions/)",
+    )
+    p.add_argument(
+        "--name-regexp",
+        dest="name_regexp",
+        metavar="REGEXP",
+        default=grade.ZIP_NAME_REGEXP,
+        help="how an LMS zip's file names give (?P<student_id>...) and (?P<file_id>...)",
+    )
+    p.add_argument(
+        "--shard",
+        metavar="K/N",
+        default=None,
+        help="grade only shard K of N (K from 0; students by a hash of their id); join shards with dcai merge",
+    )
     p.set_defaults(func=run_grade)
+
+    p = sub.add_parser("merge", help="combine the folders of `dcai grade --shard K/N` into one course folder")
+    p.add_argument("shards", nargs="+", metavar="OUT", help="the shards' --out folders")
+    p.add_argument("--into", required=True, metavar="DIR", help="a new (or empty) folder for the merged course")
+    p.set_defaults(func=run_merge)
     return parser
 
 
@@ -113,7 +192,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (check.NotebookError, FileNotFoundError) as err:
         print(f"dcai {args.command}: {err}", file=sys.stderr)
         return EXIT_USAGE
-    except (check.CheckError, ValueError, RuntimeError) as err:
+    except (ValueError, RuntimeError) as err:
         print(f"dcai {args.command}: {err}", file=sys.stderr)
         return EXIT_FAILURE
 

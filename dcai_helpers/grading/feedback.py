@@ -4,24 +4,32 @@ nbgrader's own feedback shows the autograded notebook whole, hidden tests and th
 included (nbgrader issues #917 and #1363). We run nbgrader's feedback converter with one more
 preprocessor first, :class:`HideHiddenTests`: it cuts the hidden-test regions out of every cell, and
 reduces each test cell's outputs to the name and message of its error, because a traceback quotes
-the failing (hidden) line.
+the failing (hidden) line. :class:`NameTestCells` heads each test cell with its exercise.
+
+Pages work offline and carry nothing a student could use against whoever opens them: Markdown and HTML
+outputs go through nbconvert's ``SanitizeHTML`` (bleach), and :func:`make_safe` then drops every script
+(MathJax from a CDN included: formulas show as TeX), remote resource, event-handler attribute and
+``javascript:`` URL.
 """
 
 from __future__ import annotations
 
 import html
 import logging
+import re
 from pathlib import Path
 
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+from nbconvert.preprocessors.sanitize import SanitizeHTML
 from nbformat import NotebookNode
 from nbformat.v4 import new_output
 from nbgrader.apps import NbGraderAPI
 from nbgrader.coursedir import CourseDirectory
-from nbgrader.preprocessors import ClearHiddenTests, GetGrades
+from nbgrader.preprocessors import ClearHiddenTests, GetGrades, NbGraderPreprocessor
 
 from dcai_helpers.grading.config import course_config
-from dcai_helpers.grading.notebooks import HIDDEN_TEST_MARKERS, is_test_cell, marked_lines
+from dcai_helpers.grading.notebooks import HIDDEN_TEST_MARKERS, is_test_cell, marked_lines, nbgrader_meta
+from dcai_helpers.grading.status import MEANING, Status
 
 #: What replaces a hidden-test region in the feedback.
 HIDDEN_NOTE = "# (hidden tests ran here when your notebook was graded; they are not shown)"
@@ -50,6 +58,42 @@ class HideHiddenTests(ClearHiddenTests):
         return cell, resources
 
 
+class NameTestCells(NbGraderPreprocessor):
+    """Head each test cell with the exercise it tests (the last ``Exercise`` heading above it) and its points."""
+
+    def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
+        exercise = ""
+        for cell in nb.cells:
+            if cell.cell_type == "markdown":
+                headings = [line.lstrip("#").strip() for line in cell.source.splitlines() if line.startswith("#")]
+                exercise = next((h for h in headings if h.lower().startswith("exercise")), exercise)
+            elif is_test_cell(cell):
+                meta = nbgrader_meta(cell)
+                name = f"tests of {exercise}" if exercise else "tests"
+                cell.source = f"# {name} (test cell {meta.get('grade_id')}, {meta.get('points', 0)} points)\n" + (
+                    cell.source
+                )
+        return nb, resources
+
+
+#: What :func:`make_safe` removes: elements that run or load something, remote style sheets, and within any
+#: tag, event handlers and script URLs (page text never holds a bare ``<``: nbconvert escapes it).
+_UNSAFE_ELEMENTS = re.compile(r"<(script|iframe|object|embed)\b.*?</\1\s*>", flags=re.IGNORECASE | re.DOTALL)
+_UNSAFE_TAGS = re.compile(r"</?(script|iframe|object|embed|base|meta\s+http-equiv)\b[^>]*>", flags=re.IGNORECASE)
+_REMOTE_LINKS = re.compile(r"<link\b[^>]*\bhref\s*=\s*[\"']?(https?:)?//[^>]*>", flags=re.IGNORECASE)
+_TAG = re.compile(r"<[a-zA-Z][^>]*>")
+_HANDLERS = re.compile(r"""\s on[a-z]+ \s* = \s* ("[^"]*"|'[^']*'|[^\s>]+)""", flags=re.IGNORECASE | re.VERBOSE)
+_SCRIPT_URLS = re.compile(r"(javascript|vbscript|data\s*:\s*text/html)\s*:", flags=re.IGNORECASE)
+
+
+def make_safe(page: str) -> str:
+    """``page`` without scripts, frames, remote links, event handlers or ``javascript:`` URLs."""
+    page = _UNSAFE_ELEMENTS.sub("", page)
+    page = _UNSAFE_TAGS.sub("", page)
+    page = _REMOTE_LINKS.sub("", page)
+    return _TAG.sub(lambda tag: _SCRIPT_URLS.sub("blocked:", _HANDLERS.sub("", tag.group(0))), page)
+
+
 def generate(course_root: Path, lab_id: str, *, db_url: str) -> None:
     """Write ``feedback/<student>/<lab>/<lab>.html`` for every autograded notebook under ``course_root``.
 
@@ -60,7 +104,14 @@ def generate(course_root: Path, lab_id: str, *, db_url: str) -> None:
     """
     config = course_config(course_root, db_url=db_url)
     # Hidden tests leave first, then nbgrader's own feedback steps.
-    config.GenerateFeedback.preprocessors = [HideHiddenTests, GetGrades, CSSHTMLHeaderPreprocessor]
+    config.GenerateFeedback.preprocessors = [
+        HideHiddenTests,
+        NameTestCells,
+        SanitizeHTML,
+        GetGrades,
+        CSSHTMLHeaderPreprocessor,
+    ]
+    config.SanitizeHTML.enabled = True  # nbconvert's preprocessors are off unless enabled
     api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
     api.log.setLevel(logging.ERROR)
     result = api.generate_feedback(lab_id, student_id="*", force=True)
@@ -68,17 +119,69 @@ def generate(course_root: Path, lab_id: str, *, db_url: str) -> None:
         raise RuntimeError(
             f"nbgrader generate_feedback failed for lab '{lab_id}':\n{result.get('error') or result.get('log')}"
         )
+    for page in Path(course_root, "feedback").rglob("*.html"):
+        page.write_text(make_safe(page.read_text(encoding="utf-8")), encoding="utf-8")
+
+
+#: What a student should do next, by status (for the feedback page).
+NEXT_STEP: dict[Status, str] = {
+    Status.OK: "",
+    Status.TIMEOUT: "Make the cell named above faster (or end its loop), run the notebook again, and submit again.",
+    Status.MEMORY: "Use less memory in the cell named above, run the notebook top to bottom, and submit it again.",
+    Status.CRASHED: "Remove what stops Python in the cell named above (exit, os._exit, kills) and submit again.",
+    Status.TAMPERED: "Keep the test cells as released: do not edit, delete, copy or retag them, and do not replace the "
+    "functions tests use. Ask your instructor if you think this is a mistake.",
+    Status.INVALID: "Submit the lab's notebook itself, saved from JupyterLab, under the file name given above.",
+    Status.MISSING: "Your submission did not include the notebook; submit it under the file name given above.",
+}
+
+
+def add_note(page: Path, *, status: str, detail: str) -> None:
+    """Put the row's status and detail, and what to do next, at the top of an nbgrader feedback page."""
+    text = page.read_text(encoding="utf-8")
+    note = _note(Status(status), detail)
+    body = re.search(r"<body[^>]*>", text)
+    at = body.end() if body else 0
+    page.write_text(text[:at] + note + text[at:], encoding="utf-8")
+
+
+def _note(status: Status, detail: str) -> str:
+    """The status box of a feedback page."""
+    next_step = NEXT_STEP.get(status, "")
+    return (
+        f"<div class='dcai-status' style='border:2px solid #c60;padding:0.5em;margin:1em'>"
+        f"<p><b>Status:</b> {html.escape(str(status))} ({html.escape(MEANING[status])})</p>"
+        f"<p>{html.escape(detail)}</p>"
+        + (f"<p><b>What to do:</b> {html.escape(next_step)}</p>" if next_step else "")
+        + "</div>\n"
+    )
 
 
 def status_page(
-    path: Path, *, student_id: str, lab_id: str, status: str, detail: str, score: float, max_score: float
+    path: Path,
+    *,
+    student_id: str,
+    lab_id: str,
+    status: str,
+    detail: str,
+    score: float,
+    max_score: float,
+    expected: str = "",
 ) -> None:
-    """Write a one-page HTML feedback for a submission nbgrader could not grade."""
+    """Write a one-page HTML feedback for a submission nbgrader could not grade (or graded only in part).
+
+    ``expected`` is the file the grader looks for (``<lab>/<lab>.ipynb``), named for ``invalid`` and ``missing``.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
+    status = Status(status)
+    wanted = (
+        f"<p><b>Expected:</b> a notebook named {html.escape(expected)}</p>\n"
+        if expected and status in (Status.INVALID, Status.MISSING)
+        else ""
+    )
     body = (
         f"<h1>{html.escape(lab_id)}: feedback for {html.escape(student_id)}</h1>\n"
-        f"<p><b>Score:</b> {score:g} / {max_score:g}</p>\n"
-        f"<p><b>Status:</b> {html.escape(status)}</p>\n<p>{html.escape(detail)}</p>\n"
+        f"<p><b>Score:</b> {score:g} / {max_score:g}</p>\n{_note(status, detail)}{wanted}"
     )
     path.write_text(
         f"<!DOCTYPE html>\n<html><head><meta charset='utf-8'><title>{html.escape(lab_id)}</title></head>\n"

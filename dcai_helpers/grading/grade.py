@@ -4,50 +4,63 @@ nbgrader does the grading (``generate_assignment``, ``autograde``, ``generate_fe
 adds what it lacks around it:
 
 - submissions from nbgrader's submitted layout or an LMS zip (:mod:`dcai_helpers.grading.submissions`);
+- the answer key from ``solutions/`` or a private copy (``solutions_dir``), read once per run;
+- each submission made gradable on the release's cells first (:func:`~dcai_helpers.grading.integrity.
+  prepare_submission`: a duplicated or added graded cell does not cost the whole notebook);
 - one worker process per submission (:mod:`dcai_helpers.grading.worker`), each with its own copy of the
   gradebook, so parallel workers never share an SQLite file; the parent merges every result into the
   class gradebook, one at a time, with nbgrader's ``Gradebook`` API;
 - a wall-time limit per submission (the worker is killed past it) and, for its kernel, a memory
   limit, a process limit, no network and no file system beyond its own scratch folder
-  (:mod:`dcai_helpers.grading.sandbox`);
-- a status per submission, tamper detection (:mod:`dcai_helpers.grading.integrity`) and feedback without
-  hidden tests (:mod:`dcai_helpers.grading.feedback`).
+  (:mod:`dcai_helpers.grading.sandbox`); whatever a kernel starts ends with its submission;
+- a status per submission (:func:`dcai_helpers.grading.status.decide`) from what the worker recorded cell by
+  cell, so a kernel that hangs, dies or kills the worker keeps what the cells before earned; tamper
+  detection (:mod:`dcai_helpers.grading.integrity`) and feedback without hidden tests
+  (:mod:`dcai_helpers.grading.feedback`);
+- a progress bar on a terminal, one line per submission otherwise.
 
 Output folder ``out`` (an nbgrader course folder): ``grades.csv``, ``gradebook.db``,
-``autograded/<student>/<lab>/<lab>.ipynb`` (for the instructor: hidden tests included) and
-``feedback/<student>/<lab>/<lab>.html`` (for the student: no hidden tests) and ``logs/<student>.log``
+``autograded/<nbgrader id>/<lab>/<lab>.ipynb`` (for the instructor: hidden tests included),
+``feedback/<student>/<lab>/<lab>.html`` (for the student: no hidden tests) and ``logs/<nbgrader id>.log``
 (nbgrader's and the kernel's messages, for each submission that was run and is not ``ok``).
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
-import json
 import multiprocessing
 import os
+import secrets
 import shutil
 import signal
+import sys
 import tempfile
 import threading
+import time
 import warnings
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import nbformat
 from nbgrader.api import Gradebook, MissingEntry
 from sqlalchemy.exc import SAWarning
 
 from dcai_helpers.grading import feedback
-from dcai_helpers.grading.config import speed_up_gradebook
+from dcai_helpers.grading.config import COURSE_ID, speed_up_gradebook
 from dcai_helpers.grading.course import Course
-from dcai_helpers.grading.integrity import edited_test_cells
-from dcai_helpers.grading.notebooks import read_notebook
-from dcai_helpers.grading.records import GradeRow, write_csv
-from dcai_helpers.grading.sandbox import bwrap_available, claim_kernel_uid
-from dcai_helpers.grading.status import Status
-from dcai_helpers.grading.submissions import ZIP_NAME_REGEXP, Submission, collect
-from dcai_helpers.grading.worker import serve, summarise
-from dcai_helpers.labs import Lab, get_lab
+from dcai_helpers.grading.integrity import prepare_submission, replaced_by_test_cell
+from dcai_helpers.grading.notebooks import NotebookError, is_test_cell, nbgrader_meta, read_notebook
+from dcai_helpers.grading.records import GradeRow, read_rows, update_csv
+from dcai_helpers.grading.sandbox import bwrap_available, claim_kernel_uid, end_processes
+from dcai_helpers.grading.shard import parse_shard, select_shard
+from dcai_helpers.grading.status import Event, Finding, Status, decide, event_of_error, event_of_failure
+from dcai_helpers.grading.submissions import ZIP_NAME_REGEXP, Submission, gather
+from dcai_helpers.grading.worker import WorkerResult, WorkerSpec, ping, read_progress, serve
+from dcai_helpers.labs import SOLUTIONS_DIR, Lab, get_lab
 
 #: Seconds one submission's notebook may run in all (every cell shares this budget).
 DEFAULT_TIMEOUT = 600
@@ -55,10 +68,10 @@ DEFAULT_TIMEOUT = 600
 DEFAULT_MEMORY_MB = 4096
 #: Seconds a worker gets beyond ``timeout`` to start nbgrader and the kernel and to save the grades.
 WORKER_GRACE = 60
+#: Seconds a fresh worker may take to start (the fork server imports nbgrader first).
+WORKER_START_LIMIT = 120
 #: The statuses of ``grades.csv``, best first.
 STATUSES = tuple(Status)
-#: Words in a dead kernel's log that mean it ran out of memory.
-MEMORY_SIGNS = ("MemoryError", "bad_alloc", "Cannot allocate memory", "out of memory")
 
 
 def grade(
@@ -69,8 +82,10 @@ def grade(
     jobs: int | None = None,
     timeout: int = DEFAULT_TIMEOUT,
     memory: int = DEFAULT_MEMORY_MB,
-    isolate: bool | None = None,
+    sandbox: bool = True,
+    solutions_dir: str | Path | None = None,
     name_regexp: str = ZIP_NAME_REGEXP,
+    shard: str | None = None,
 ) -> list[GradeRow]:
     """Grade every submission of ``lab`` and write ``grades.csv``, feedback and the gradebook to ``out``.
 
@@ -79,7 +94,7 @@ def grade(
     lab : str or Lab
         The lab id (or the lab).
     submissions : path
-        A folder ``<student_id>/<lab>/<lab>.ipynb`` or an LMS zip (see :mod:`dcai_helpers.grading.submissions`).
+        A folder ``<student>/<lab>/<lab>.ipynb`` or an LMS zip (see :mod:`dcai_helpers.grading.submissions`).
     out : path
         The output folder; created if missing. Grading again updates it.
     jobs : int, optional
@@ -88,36 +103,54 @@ def grade(
         Seconds one submission's notebook may run in all.
     memory : int
         Memory (address space) one submission's kernel may use, in MiB.
-    isolate : bool, optional
-        Run kernels in bubblewrap; default: whenever bubblewrap works here.
+    sandbox : bool
+        Run kernels in bubblewrap (no network, no file system but their own). ``False`` grades without it
+        (the kernels can read world-readable files and reach the network); with ``True`` and no working
+        bubblewrap, grading is refused.
+    solutions_dir : path, optional
+        The answer key: a folder ``<lab>/<lab>.ipynb`` of solution notebooks with hidden tests (a private
+        copy of ``solutions/``); default: the repository's ``solutions/``.
     name_regexp : str
-        How an LMS zip's file names give ``student_id`` and ``file_id``.
+        How an LMS zip's file names give ``student_id`` and ``file_id`` (a Python regular expression).
+    shard : str, optional
+        ``"K/N"``: grade only the students of shard ``K`` of ``N`` (see :mod:`dcai_helpers.grading.shard`).
 
     Returns
     -------
     list of GradeRow
-        One row per student, sorted by student id (as in ``grades.csv``).
+        One row per student entry, sorted by student id (as in ``grades.csv``).
 
     Raises
     ------
     ValueError
         When ``jobs``, ``timeout`` or ``memory`` is not positive.
+    FileNotFoundError
+        When the answer key has no notebook for the lab, or ``submissions`` does not exist.
     RuntimeError
-        When grading itself fails (nbgrader cannot set the lab up); never for a bad submission.
-
-    Notes
-    -----
-    Workers are forked from a :mod:`multiprocessing` fork server, so a script that calls ``grade``
-    must do so under ``if __name__ == "__main__":``, as with any multiprocessing code.
+        When grading cannot start (no bubblewrap without ``sandbox=False``, nbgrader cannot set the lab
+        up, workers cannot start); then no student row is written. Never for a bad submission.
     """
-    lab = get_lab(lab) if isinstance(lab, str) else lab
+    lab = answer_key(lab, solutions_dir)
+    shard = parse_shard(shard) if shard is not None else None  # a bad --shard fails before any work
     jobs = jobs or os.cpu_count() or 1
     for name, value in (("jobs", jobs), ("timeout", timeout), ("memory", memory)):
         if int(value) < 1:
             raise ValueError(f"`{name}` must be a positive integer; got {value}")
-    isolate = bwrap_available() if isolate is None else isolate
+    if sandbox and not bwrap_available():
+        raise RuntimeError(
+            "bubblewrap (bwrap) is missing or cannot create namespaces here, so student code would run with the "
+            "network reachable and every world-readable file readable; install it (apt-get install -y bubblewrap) "
+            "or, knowingly, grade without it: dcai grade --no-sandbox (grade(..., sandbox=False))"
+        )
+    isolation = (
+        "bubblewrap (no network, read-only system, own scratch folder)"
+        if sandbox
+        else "NO SANDBOX (--no-sandbox: kernels can reach the network and read world-readable files)"
+    )
+    print(f"dcai grade {lab.id}: isolation: {isolation}; answer key: {lab.solution}", file=sys.stderr, flush=True)
     out = Path(out).resolve()
     out.mkdir(parents=True, exist_ok=True)
+    read_rows(out / "grades.csv")  # a grades.csv dcai did not write is refused before any work
     work = Path(tempfile.mkdtemp(prefix="dcai-grade-"))
     os.chmod(work, 0o711)
     try:
@@ -127,37 +160,102 @@ def grade(
         shutil.copyfile(out / "gradebook.db", template)
         os.chmod(template, 0o600)
         release = read_notebook(work / "course" / "release" / lab.id / lab.solution.name)
-        max_score = course.max_score()
-        entries = collect(lab, submissions, scratch=work, name_regexp=name_regexp)
-        cores = os.cpu_count() or 1
+        key = AnswerKey(
+            release=release,
+            points={
+                nbgrader_meta(c)["grade_id"]: float(nbgrader_meta(c).get("points", 0))
+                for c in release.cells
+                if is_test_cell(c)
+            },
+            max_score=course.max_score(),
+        )
+        context = worker_processes()  # a grader that cannot start fails here, before any row
+        intake = gather(lab, submissions, scratch=work, name_regexp=name_regexp)
+        for line in intake.ignored:
+            print(f"dcai grade {lab.id}: ignored {line}", file=sys.stderr)
+        entries = select_shard(intake.entries, shard)
         settings = {
             "timeout": int(timeout),
             "memory_mb": int(memory),
-            "isolate": bool(isolate),
-            "threads": kernel_threads(jobs, cores),
+            "isolate": bool(sandbox),
+            "threads": kernel_threads(jobs, os.cpu_count() or 1),
             "alembic_version": speed_up_gradebook(),  # asked once here, not once per worker
         }
         merging = threading.Lock()
+        progress = Progress(len(entries), lab.id)
 
         def run(index: int, entry: Submission) -> GradeRow:
-            result = None
-            if entry.notebook is not None:
-                with claim_kernel_uid() as uid:
-                    result = run_worker(lab, entry, work / f"s{index}", uid=uid, template=template, **settings)
+            scratch = work / f"s{index}"
+            if entry.notebook is None:
+                row = GradeRow(entry.student_id, lab.id, 0.0, key.max_score, entry.status, entry.detail)
+                found = WorkerRun()
+            else:
+                found = grade_one(context, lab, entry, scratch, key, template=template, settings=settings)
+                row = judge(lab, entry, found, key, limit=int(timeout))
             # One merge at a time into the class gradebook, while the other workers keep running.
             with merging:
-                row = decide(lab, entry, result, release=release, max_score=max_score, timeout=int(timeout))
-                record(course, out, entry, result, row)
-            shutil.rmtree(work / f"s{index}", ignore_errors=True)
+                record(course, out, entry, found, row)
+                progress.done(row)
+            shutil.rmtree(scratch, ignore_errors=True)
             return row
 
         with ThreadPoolExecutor(max_workers=jobs) as pool:
             rows = list(pool.map(run, range(len(entries)), entries))
+        progress.close()
         write_status_pages(lab, out, rows)
-        write_csv(out / "grades.csv", rows)
+        update_csv(out / "grades.csv", rows)
+        in_shard = f", {len(entries)} in shard {shard}" if shard is not None else ""
+        print(
+            f"dcai grade {lab.id}: found {intake.found} entries{in_shard}, wrote {len(rows)} rows",
+            file=sys.stderr,
+            flush=True,
+        )
         return rows
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def answer_key(lab: str | Lab, solutions_dir: str | Path | None) -> Lab:
+    """The lab, with its solution notebook taken from ``solutions_dir`` (default: the repository's ``solutions/``).
+
+    Raises
+    ------
+    FileNotFoundError
+        When the answer key has no ``<lab>/<lab>.ipynb``.
+    """
+    lab = get_lab(lab) if isinstance(lab, str) else lab
+    if solutions_dir is not None:
+        lab = dataclasses.replace(lab, solutions_dir=Path(solutions_dir).resolve())
+    if not lab.solution.is_file():
+        given = "the repository's solutions/" if lab.solutions_dir == SOLUTIONS_DIR else str(lab.solutions_dir)
+        raise FileNotFoundError(
+            f"the answer key {given} has no {lab.id}/{lab.id}.ipynb (looked for {lab.solution}); "
+            "give the folder of your solution notebooks with --solutions DIR"
+        )
+    return lab
+
+
+@dataclass(frozen=True)
+class AnswerKey:
+    """What every submission is graded against, read once per run."""
+
+    release: nbformat.NotebookNode  # the student release generate_assignment made
+    points: dict[str, float]  # test cell grade id -> points
+    max_score: float
+
+
+@dataclass
+class WorkerRun:
+    """What came back from one worker: its result (if it wrote one), its cell records and how it ended."""
+
+    result: WorkerResult | None = None
+    progress: list[dict] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)  # found before the run (prepare_submission)
+    killed: bool = False  # past its time limit
+    exitcode: int | None = None
+    log: str = ""  # the worker's stdout and stderr
+    work: Path | None = None
+    earned: dict[str, float] = field(default_factory=dict)  # test cell -> points, when the run did not finish
 
 
 def kernel_threads(jobs: int, cores: int) -> int:
@@ -174,144 +272,239 @@ def kernel_threads(jobs: int, cores: int) -> int:
     return shares
 
 
+_starting = threading.Lock()
+
+
+@contextlib.contextmanager
+def _main_module_importable():
+    """Hide a ``__main__`` that is no file (``python - < script.py``): the fork server would try to import it."""
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    hidden = path is not None and getattr(main, "__spec__", None) is None and not os.path.isfile(path)
+    if hidden:
+        del main.__file__
+    try:
+        yield
+    finally:
+        if hidden:
+            main.__file__ = path
+
+
+def start_worker(context, target, args: tuple) -> multiprocessing.process.BaseProcess:
+    """Start ``target(*args)`` in a worker process of ``context``."""
+    process = context.Process(target=target, args=args)
+    with _starting, _main_module_importable():
+        process.start()
+    return process
+
+
 @functools.cache
-def worker_processes() -> multiprocessing.context.ForkServerContext:
-    """Where grading workers come from: a fork server that has imported nbgrader and the worker once."""
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["dcai_helpers.grading.worker"])
-    return context
+def worker_processes() -> multiprocessing.context.BaseContext:
+    """Where grading workers come from: a fork server that has imported nbgrader and the worker once.
+
+    Where the fork server cannot start, workers are forked from this process instead (slower to start
+    nothing, but correct).
+
+    Raises
+    ------
+    RuntimeError
+        When no worker can start at all.
+    """
+    server = multiprocessing.get_context("forkserver")
+    server.set_forkserver_preload(["dcai_helpers.grading.worker"])
+    failures = []
+    for context in (server, multiprocessing.get_context("fork")):
+        try:
+            process = start_worker(context, ping, ())
+            process.join(WORKER_START_LIMIT)
+            if process.exitcode == 0:
+                return context
+            failures.append(f"{context.get_start_method()}: exit code {process.exitcode}")
+        except Exception as err:  # noqa: BLE001 (try the next way of starting workers)
+            failures.append(f"{context.get_start_method()}: {type(err).__name__}: {err}")
+    raise RuntimeError(f"grading workers cannot start ({'; '.join(failures)}); nothing was graded")
 
 
-def run_worker(lab: Lab, entry: Submission, work: Path, *, uid: int, template: Path, **settings) -> dict:
-    """Autograde one submission in a worker process; kill it past its time. Returns the worker's result."""
+def grade_one(
+    context, lab: Lab, entry: Submission, work: Path, key: AnswerKey, *, template: Path, settings: dict
+) -> WorkerRun:
+    """Prepare one submission, autograde it in a worker process, and end all it started."""
     work.mkdir()
     os.chmod(work, 0o711)
-    spec = {
-        "course": str(work / "course"),
-        "work": str(work),
-        "lab": lab.id,
-        "notebook_name": lab.solution.stem,
-        "student_id": entry.student_id,
-        "notebook": str(entry.notebook),
-        "template_db": str(template),
-        "uid": uid,
-        "result": str(work / "result.json"),
-        **settings,
-    }
-    (work / "spec.json").write_text(json.dumps(spec))
-    process = worker_processes().Process(target=serve, args=(str(work / "spec.json"), str(work / "worker.log")))
-    process.start()
-    process.join(settings["timeout"] + WORKER_GRACE)
-    if process.exitcode is None:
-        with contextlib.suppress(ProcessLookupError):  # the worker's session: it, and the kernel's bwrap with it
-            os.killpg(process.pid, signal.SIGKILL)
-        process.join()
-        return {"success": False, "killed": True, "log": "", "errors": {}, "work": str(work)}
-    result_file = work / "result.json"
-    if result_file.is_file():
-        result = json.loads(result_file.read_text())
-    else:
-        log = f"the worker exited with code {process.exitcode} and no result"
-        result = {"success": False, "grader_error": True, "log": log, "errors": {}}
+    try:
+        prepared, findings = prepare_submission(read_notebook(entry.notebook), key.release)
+    except NotebookError as err:  # validated before; read again only if it changed meanwhile
+        return WorkerRun(findings=[Finding(Event.GRADER_ERROR, "", str(err))], work=work)
+    notebook = work / "submission.ipynb"
+    nbformat.write(prepared, notebook)
+    with claim_kernel_uid() as uid:
+        spec = WorkerSpec(
+            course=str(work / "course"),
+            work=str(work),
+            lab=lab.id,
+            notebook_name=lab.solution.stem,
+            nbgrader_id=entry.nbgrader_id,
+            notebook=str(notebook),
+            template_db=str(template),
+            uid=uid,
+            result=str(work / "result.json"),
+            progress=str(work / "progress.jsonl"),
+            token=secrets.token_hex(16),
+            **settings,
+        )
+        found = run_worker(context, spec)
+    found.findings = findings
+    return found
+
+
+def run_worker(context, spec: WorkerSpec) -> WorkerRun:
+    """Run one worker under its time limit; kill it (and all its submission started) on every path."""
+    work = Path(spec.work)
+    spec.write(work / "spec.json")
+    process = start_worker(context, serve, (str(work / "spec.json"), str(work / "worker.log")))
+    try:
+        process.join(spec.timeout + WORKER_GRACE)
+        killed = process.exitcode is None
+        if killed:
+            with contextlib.suppress(ProcessLookupError):  # the worker's session: it, and the kernel's bwrap with it
+                os.killpg(process.pid, signal.SIGKILL)
+            process.join()
+    finally:
+        end_processes(token=spec.token, session=process.pid)
+    result_file = Path(spec.result)
     log_file = work / "worker.log"
-    worker_log = log_file.read_text(errors="replace") if log_file.is_file() else ""
-    return {**result, "worker_log": worker_log[-20000:], "work": str(work)}
-
-
-def decide(
-    lab: Lab, entry: Submission, result: dict | None, *, release: dict, max_score: float, timeout: int
-) -> GradeRow:
-    """The status, score and one-sentence detail of a submission from what its worker found."""
-    if result is None:
-        return GradeRow(entry.student_id, lab.id, 0.0, max_score, entry.status, entry.detail)
-    edits = edited_test_cells(read_notebook(entry.notebook), release)
-    if result.get("killed"):
-        detail = f"the notebook ran past the {timeout} s limit and was stopped; nothing could be graded."
-        return GradeRow(entry.student_id, lab.id, 0.0, max_score, "timeout", detail)
-    if result.get("grader_error"):
-        detail = "the grader failed on this submission (a bug to report, with logs/ attached); nothing was graded."
-        return GradeRow(entry.student_id, lab.id, 0.0, max_score, "crashed", detail)
-    if not result["success"]:
-        log = result.get("log", "") + result.get("worker_log", "")
-        if "Kernel died" in log or "DeadKernelError" in log or "UnresponsiveKernelError" in log:
-            if any(sign in log for sign in MEMORY_SIGNS):
-                detail = "the kernel died for lack of memory; nothing could be graded."
-                return GradeRow(entry.student_id, lab.id, 0.0, max_score, "memory", detail)
-            detail = "the kernel died (the notebook exited or crashed Python); nothing could be graded."
-            return GradeRow(entry.student_id, lab.id, 0.0, max_score, "crashed", detail)
-        # The kernel lived, so nbgrader refused the notebook itself (broken or duplicated cell metadata).
-        detail = "nbgrader could not grade the notebook (its cell metadata may be broken); see logs/ for why."
-        return GradeRow(entry.student_id, lab.id, 0.0, max_score, "invalid", detail)
-    score = float(result["score"])
-    found = summarise(result["errors"])
-    notes = []
-    if edits:
-        # nbgrader restores an edited or retyped test cell from the gradebook; a deleted one scores 0.
-        notes.append(f"test cells were changed ({'; '.join(edits)}); nbgrader graded the original tests")
-    if found["tampered"]:
-        replaced = result.get("replaced", [])
-        shown = ", ".join(replaced[:3]) + (f" and {len(replaced) - 3} more" if len(replaced) > 3 else "")
-        notes.append(f"test helpers were replaced ({shown}), so {', '.join(found['tampered'])} scored 0")
-    if found["timeout"]:
-        notes.append(f"{', '.join(found['timeout'])} ran out of the {timeout} s limit and was interrupted")
-    if found["memory"]:
-        notes.append(f"{', '.join(found['memory'])} ran out of memory")
-    status = (
-        "tampered"
-        if edits or found["tampered"]
-        else "timeout"
-        if found["timeout"]
-        else "memory"
-        if found["memory"]
-        else "ok"
+    return WorkerRun(
+        result=WorkerResult.read(result_file) if result_file.is_file() and not killed else None,
+        progress=read_progress(spec.progress),
+        killed=killed,
+        exitcode=process.exitcode,
+        log=log_file.read_text(errors="replace")[-20000:] if log_file.is_file() else "",
+        work=work,
     )
-    failed = sum(1 for cell in result["cells"] if cell["score"] < cell["max_score"])
-    summary = f"graded: {score:g}/{max_score:g} points, {failed} of {len(result['cells'])} test cells lost points"
-    detail = "; ".join([summary, *notes]) + "."
-    return GradeRow(entry.student_id, lab.id, score, max_score, status, detail)
 
 
-def record(course: Course, out: Path, entry: Submission, result: dict | None, row: GradeRow) -> None:
-    """Merge a worker's grades into the class gradebook and keep the autograded notebook under ``out``."""
-    graded_dir = out / "autograded" / entry.student_id / course.lab.id
+def judge(lab: Lab, entry: Submission, run: WorkerRun, key: AnswerKey, *, limit: int) -> GradeRow:
+    """The row of a submission that was run: its score, and its status and detail from :func:`decide`."""
+    findings = list(run.findings)
+    labels, ran, running, timed_out, unresponsive, raised = {}, {}, None, set(), set(), {}
+    probes = []
+    position = 0
+    for record in run.progress:
+        index = record["index"]
+        if record["event"] == "start" and not record["probe"]:
+            labels[index] = record.get("grade_id") or f"cell {position + 1}"
+            position += 1
+        if record["event"] == "start":
+            running = record
+        elif record["event"] == "end":
+            running = None
+            if record["probe"]:
+                probes.append(({"grade_id": record.get("grade_id")}, record.get("replaced")))
+            else:
+                ran[index] = record
+        elif record["event"] == "timed_out":
+            timed_out.add(index)
+        elif record["event"] == "unresponsive":
+            unresponsive.add(index)
+        elif record["event"] == "raised":
+            raised[index] = record
+    replaced = replaced_by_test_cell(probes)
+    for grade_id, names in replaced.items():
+        shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+        findings.append(Finding(Event.HELPERS_REPLACED, grade_id, shown))
+    for index in sorted(unresponsive & set(ran)):  # the kernel came back, but had stopped answering
+        findings.append(Finding(Event.KERNEL_HUNG, labels[index], "no answer past the time limit"))
+    for index, record in ran.items():
+        for ename in record.get("errors", []) if index not in unresponsive else []:
+            event = event_of_error(ename)
+            if event is not None:
+                findings.append(Finding(event, labels[index]))
+    result = run.result
+    if result is not None and result.success:
+        score, cells = result.score, {cell.grade_id: cell.score for cell in result.cells}
+    else:
+        # The run did not finish: the cells that ran keep what they earned, as nbgrader would score them.
+        cells = {
+            record["grade_id"]: key.points[record["grade_id"]]
+            if not record.get("errors") and record["grade_id"] not in replaced
+            else 0.0
+            for record in ran.values()
+            if record.get("grade_id") in key.points
+        }
+        score = float(sum(cells.values()))
+        run.earned = cells
+        cell = labels.get(running["index"], "a probe") if running else ""
+        if running is not None and running["probe"]:
+            cell = f"the integrity check of {running.get('grade_id') or 'the notebook'}"
+        if run.killed:
+            findings.append(Finding(Event.RUN_TIMEOUT, cell or "nbgrader's work after the last cell"))
+        elif running is not None:
+            cause = raised.get(running["index"], {})
+            log = f"{cause.get('error', '')}: {cause.get('message', '')}\n{result.log if result else ''}\n{run.log}"
+            if running["index"] in unresponsive:
+                findings.append(Finding(Event.KERNEL_HUNG, cell, "no answer past the time limit"))
+            elif not cause and result is None and running["index"] not in timed_out:
+                findings.append(Finding(Event.GRADER_KILLED, cell))
+            else:
+                event = event_of_failure(log, timed_out=running["index"] in timed_out)
+                findings.append(Finding(event, cell, cause.get("message", "no reply").split("\n")[0][:120]))
+        else:
+            why = (result.grader_error or result.log) if result else f"the worker exited with code {run.exitcode}"
+            findings.append(Finding(Event.GRADER_ERROR, "", (why.strip().splitlines() or ["no reason"])[-1][:200]))
+    failed = sum(1 for grade_id, points in key.points.items() if cells.get(grade_id, 0.0) < points)
+    status, detail = decide(
+        findings, score=score, max_score=key.max_score, failed_cells=failed, test_cells=len(key.points), limit=limit
+    )
+    if entry.detail:  # what the intake noted: a late file, which resubmission was graded
+        detail = f"{detail.rstrip('.')}; {entry.detail}"
+    return GradeRow(entry.student_id, lab.id, score, key.max_score, status, detail)
+
+
+def record(course: Course, out: Path, entry: Submission, run: WorkerRun, row: GradeRow) -> None:
+    """Merge a submission's grades into the class gradebook (0 for one not graded) and keep its files under ``out``."""
+    lab_id, student = course.lab.id, entry.nbgrader_id
+    graded_dir = out / "autograded" / student / lab_id
     shutil.rmtree(graded_dir, ignore_errors=True)
-    shutil.rmtree(out / "feedback" / entry.student_id / course.lab.id, ignore_errors=True)
-    log = out / "logs" / f"{entry.student_id}.log"
+    shutil.rmtree(out / "feedback" / entry.student_id / lab_id, ignore_errors=True)
+    log = out / "logs" / f"{student}.log"
     log.unlink(missing_ok=True)
-    if result is not None and row.status != "ok":
+    result = run.result
+    if run.work is not None and row.status != Status.OK:
         log.parent.mkdir(exist_ok=True)
-        log.write_text(f"{row.status}: {row.detail}\n\n{result.get('log', '')}\n{result.get('worker_log', '')}")
-    if result is None or entry.notebook is None:
-        return
-    worker_db = f"sqlite:///{Path(result['work']) / 'course' / 'gradebook.db'}"
+        logs = f"{result.log}\n{result.grader_error}" if result else ""
+        log.write_text(f"{row.status}: {row.detail}\n\n{logs}\n{run.log}")
     notebook_id = course.lab.solution.stem
     scores: dict[str, tuple[float | None, str | None]] = {}
-    if result.get("success"):
-        with Gradebook(worker_db, course_id="dcai") as gb:
-            submitted = gb.find_submission_notebook(notebook_id, course.lab.id, entry.student_id)
+    if result is not None and result.success and run.work is not None:
+        worker_course = run.work / "course"
+        with Gradebook(f"sqlite:///{worker_course / 'gradebook.db'}", course_id=COURSE_ID) as gb:
+            submitted = gb.find_submission_notebook(notebook_id, lab_id, student)
             scores = {g.name: (g.auto_score, None) for g in submitted.grades}
             scores.update({f"comment:{c.name}": (None, c.auto_comment) for c in submitted.comments})
         # Only the notebook and its feedback leave the scratch course; whatever else the kernel wrote stays.
         name = course.lab.solution.name
-        worker_course = Path(result["work"]) / "course"
         graded_dir.mkdir(parents=True)
-        shutil.copyfile(worker_course / "autograded" / entry.student_id / course.lab.id / name, graded_dir / name)
-        html_page = (worker_course / "feedback" / entry.student_id / course.lab.id / name).with_suffix(".html")
+        shutil.copyfile(worker_course / "autograded" / student / lab_id / name, graded_dir / name)
+        html_page = (worker_course / "feedback" / student / lab_id / name).with_suffix(".html")
         if html_page.is_file():
-            page = out / "feedback" / entry.student_id / course.lab.id / html_page.name
+            page = out / "feedback" / entry.student_id / lab_id / html_page.name
             page.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(html_page, page)
-    with Gradebook(course.db_url, course_id="dcai") as gb, warnings.catch_warnings():
+    with Gradebook(course.db_url, course_id=COURSE_ID) as gb, warnings.catch_warnings():
         # nbgrader's update_or_create_submission trips SQLAlchemy's autoflush warnings; they are harmless.
         warnings.simplefilter("ignore", SAWarning)
-        gb.update_or_create_student(entry.student_id)
-        gb.update_or_create_submission(course.lab.id, entry.student_id)
+        gb.update_or_create_student(student, last_name=entry.student_id)
+        gb.update_or_create_submission(lab_id, student)
         try:
-            submitted = gb.find_submission_notebook(notebook_id, course.lab.id, entry.student_id)
+            submitted = gb.find_submission_notebook(notebook_id, lab_id, student)
         except MissingEntry:
             return
+        # A run that did not finish has no gradebook of its own: its cells that ran keep their points here.
         for grade in submitted.grades:
-            grade.auto_score = scores.get(grade.name, (0.0, None))[0] if scores else 0.0
+            if scores:
+                grade.auto_score = scores.get(grade.name, (0.0, None))[0]
+            else:
+                grade.auto_score = run.earned.get(grade.name, 0.0)
             grade.manual_score = None
             grade.needs_manual_grade = grade.auto_score is None
         for comment in submitted.comments:
@@ -320,16 +513,58 @@ def record(course: Course, out: Path, entry: Submission, result: dict | None, ro
 
 
 def write_status_pages(lab: Lab, out: Path, rows: list[GradeRow]) -> None:
-    """A one-page feedback for every submission whose worker left no nbgrader feedback."""
+    """A feedback page for every submission: nbgrader's, with a note on what went wrong, or a page of its own."""
     for row in rows:
         page = out / "feedback" / row.student_id / lab.id / f"{lab.solution.stem}.html"
-        if row.status in ("invalid", "missing", "crashed") or not page.is_file():
-            feedback.status_page(
-                page,
-                student_id=row.student_id,
-                lab_id=lab.id,
-                status=row.status,
-                detail=row.detail,
-                score=row.score,
-                max_score=row.max_score,
-            )
+        if page.is_file():
+            if row.status != Status.OK:
+                feedback.add_note(page, status=row.status, detail=row.detail)
+            continue
+        feedback.status_page(
+            page,
+            student_id=row.student_id,
+            lab_id=lab.id,
+            status=row.status,
+            detail=row.detail,
+            score=row.score,
+            max_score=row.max_score,
+            expected=f"{lab.id}/{lab.solution.name}",
+        )
+
+
+class Progress:
+    """Progress of a grading run on stderr: a tqdm bar on a terminal, else one log line per finished submission."""
+
+    def __init__(self, total: int, lab_id: str) -> None:
+        self.total, self.lab_id, self.finished = total, lab_id, 0
+        self.counts: Counter[str] = Counter()
+        self.start = time.monotonic()
+        self.bar = None
+        if sys.stderr.isatty():
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, desc=f"grading {lab_id}", unit="submission", file=sys.stderr)
+
+    def done(self, row: GradeRow) -> None:
+        """One more submission finished with ``row``."""
+        self.finished += 1
+        self.counts[row.status] += 1
+        ordered = sorted(self.counts.items(), key=lambda item: STATUSES.index(item[0]))
+        counts = ", ".join(f"{n} {status}" for status, n in ordered)
+        if self.bar is not None:
+            self.bar.set_postfix_str(counts, refresh=False)
+            self.bar.update(1)
+            return
+        elapsed = time.monotonic() - self.start
+        left = elapsed / self.finished * (self.total - self.finished)
+        print(
+            f"[{self.finished}/{self.total}] {row.student_id}: {row.status}, {row.score:g}/{row.max_score:g} "
+            f"({counts}; about {left:.0f} s left)",
+            file=sys.stderr,
+            flush=True,
+        )
+
+    def close(self) -> None:
+        """End the bar."""
+        if self.bar is not None:
+            self.bar.close()

@@ -1,118 +1,67 @@
-"""Detect tampering: edited or deleted test cells, and test helpers replaced at run time.
+"""Detect tampering: cells changed against the release, and test helpers replaced at run time.
 
-Two checks, both reported as the status ``tampered``:
+Two checks, both reported as :class:`~dcai_helpers.grading.status.Finding` data and the status ``tampered``:
 
-- :func:`edited_test_cells` compares the submission's locked cells with the release. nbgrader
-  restores edited test cells from the gradebook anyway, so the score is what the restored tests give.
+- :func:`prepare_submission` compares the submission's graded cells with the release, before grading. It
+  keeps the notebook gradable on the release's cells: a duplicated graded cell (JupyterLab copies a cell
+  with its metadata) is graded once, a cell claiming a grade id the release does not have is dropped, and
+  changed grading metadata is restored. nbgrader then restores edited and retyped test cells itself; a
+  deleted test cell scores 0.
 - :class:`InjectIntegrityProbes` and :class:`ScoreIntegrityProbes` are nbgrader preprocessors that run
-  around nbgrader's ``Execute``. A probe cell injected first records the pristine test helpers (numpy's
-  comparison and ``numpy.testing`` functions, builtins, IPython's execution and traceback machinery);
-  a probe before and after every test cell reports what was replaced since. A test cell that ran
-  with a replaced helper scores 0: the probe cells are removed and the test cell gets an error
-  output saying what was replaced, so nbgrader's own scoring gives it 0 points and the feedback says why.
+  around nbgrader's ``Execute``. A probe cell injected first runs :func:`dcai_helpers.grading.probe.snapshot`
+  (that module's source, read with :mod:`inspect`), which records the pristine test helpers; a probe
+  before and after every test cell reports what was replaced since. A test cell that ran with a replaced
+  helper scores 0: it gets an error output saying what was replaced, so nbgrader's own scoring gives it 0
+  points and the feedback says why.
 
-This deters the usual monkeypatches (``np.allclose = lambda *a, **k: True``, a no-op
-``assert_allclose``, a silenced traceback, an AST transformer that drops asserts). Code running in the
-same interpreter can always defeat an in-process check it has studied; the instructor sees the
-status ``tampered`` and the reason, and decides.
+This deters the usual monkeypatches (``np.allclose = lambda *a, **k: True``, a no-op ``assert_allclose``,
+a silenced traceback, an AST transformer that drops asserts). Code running in the same interpreter can
+always defeat an in-process check it has studied; the instructor sees the status ``tampered`` and the
+reason, and decides.
 """
 
 from __future__ import annotations
 
+import copy
+import inspect
 import json
 
 from nbformat import NotebookNode
 from nbformat.v4 import new_code_cell, new_output
 from nbgrader.preprocessors import NbGraderPreprocessor
 
+from dcai_helpers.grading import probe
 from dcai_helpers.grading.notebooks import nbgrader_meta
+from dcai_helpers.grading.status import Event, Finding
 
-#: MIME type the probes report in; nothing else writes it.
-PROBE_MIME = "application/vnd.dcai.integrity+json"
-#: Marks the grader's probe cells, so they are removed after execution.
+PROBE_MIME = probe.PROBE_MIME
+#: Marks the grader's probe cells (a tag, so they are removed after execution) and where they stand.
 PROBE_TAG = "dcai_integrity_probe"
-#: Error name given to a test cell that ran with a replaced helper, and its message around the names.
+PROBE_META = "dcai_probe"
+#: Error name given to a test cell that ran with a replaced helper.
 TAMPER_ENAME = "IntegrityError"
-TAMPER_PREFIX, TAMPER_SUFFIX = "this test ran after the submission replaced ", "; it scores 0"
+#: nbgrader metadata keys that decide how a cell is graded (restored from the release when changed).
+GRADING_KEYS = ("grade", "solution", "locked", "points", "task")
 
-SNAPSHOT_SOURCE = r"""
+#: The first probe cell: the probe module's source runs in a namespace of its own, out of the student's way.
+SNAPSHOT_CELL = f"""
 def _dcai_integrity_snapshot():
-    import builtins, math, sys
-    import numpy, numpy.testing
     from IPython.display import publish_display_data
-    shell = get_ipython()
-    watched = {"numpy": numpy, "numpy.testing": numpy.testing, "builtins": builtins, "math": math}
-    names = {
-        "numpy": ["allclose", "isclose", "array_equal", "array_equiv", "all", "any", "abs", "isnan", "isfinite"],
-        "numpy.testing": [n for n in dir(numpy.testing) if n.startswith("assert")],
-        "builtins": ["AssertionError", "isinstance", "len", "abs", "all", "any", "round", "sum", "min", "max",
-                     "sorted", "set", "float", "int", "type", "hasattr", "getattr", "print", "repr", "str"],
-        "math": ["isclose"],
-    }
-    shell_methods = ["run_cell", "run_cell_async", "run_ast_nodes", "run_code", "showtraceback", "_showtraceback",
-                     "showsyntaxerror", "transform_cell", "should_run_async"]
-    pristine = {(m, n): getattr(watched[m], n) for m in names for n in names[m] if hasattr(watched[m], n)}
-    pristine.update({("shell", n): getattr(shell, n) for n in shell_methods})
-    modules = {m: sys.modules.get(m) for m in watched}
-    tracer = (sys.gettrace(), sys.getprofile())
-    library_modules = ("numpy", "numpy.testing", "pandas.testing", "sklearn.metrics", "math", "builtins")
-
-    def from_notebook(obj):
-        code = getattr(obj, "__code__", None) or getattr(getattr(obj, "__func__", None), "__code__", None)
-        filename = getattr(code, "co_filename", "") or ""
-        return (getattr(obj, "__module__", None) == "__main__" or type(obj).__module__ == "__main__"
-                or "ipykernel_" in filename or filename.startswith("<ipython-input"))
-
-    def hooks():
-        manager = shell.input_transformer_manager
-        yield from (f for callbacks in shell.events.callbacks.values() for f in callbacks)
-        yield from shell.ast_transformers
-        yield from shell.input_transformers_post
-        yield from manager.cleanup_transforms
-        yield from manager.line_transforms
-
-    def replaced():
-        found = []
-        for (m, n), value in pristine.items():
-            owner = shell if m == "shell" else watched[m]
-            current = getattr(owner, n, None)
-            if current is not value and current != value:  # bound methods are new objects, equal ones
-                found.append(f"{m}.{n}")
-        found += [f"sys.modules[{m!r}]" for m, module in modules.items() if sys.modules.get(m) is not module]
-        if any(from_notebook(hook) for hook in hooks()):
-            found.append("IPython's execution hooks (events or input/AST transformers)")
-        if (sys.gettrace(), sys.getprofile()) != tracer:
-            found.append("the trace or profile function")
-        for name in library_modules:
-            module = sys.modules.get(name)
-            for attr in dir(module) if module is not None else []:
-                try:
-                    value = getattr(module, attr)
-                except Exception:
-                    continue
-                if callable(value) and from_notebook(value):
-                    found.append(f"{name}.{attr}")
-        return sorted(set(found))
-
-    def report(position):
-        try:
-            found = replaced()
-        except BaseException as err:  # a probe that cannot look is itself a finding
-            found = [f"the integrity probe failed ({type(err).__name__})"]
-        publish_display_data({"__PROBE_MIME__": {"position": position, "replaced": found}})
-
-    return report
+    namespace = {{}}
+    exec(compile({inspect.getsource(probe)!r}, "dcai_integrity_probe", "exec"), namespace)
+    return namespace["snapshot"](get_ipython(), publish_display_data)
 
 _dcai_integrity_report = _dcai_integrity_snapshot()
 del _dcai_integrity_snapshot
 _dcai_integrity_report("start")
-""".replace("__PROBE_MIME__", PROBE_MIME)
+"""
 
 
-def _probe_cell(source: str) -> NotebookNode:
+def _probe_cell(source: str, position: str = "start", grade_id: str = "") -> NotebookNode:
     """A grader cell, tagged so that :class:`ScoreIntegrityProbes` finds and removes it."""
     cell = new_code_cell(source.strip())
     cell.metadata["tags"] = [PROBE_TAG]
+    cell.metadata[PROBE_META] = {"position": position, "grade_id": grade_id}
     return cell
 
 
@@ -121,24 +70,29 @@ def is_probe(cell: dict) -> bool:
     return PROBE_TAG in cell.get("metadata", {}).get("tags", [])
 
 
+def probe_of(cell: dict) -> dict:
+    """``{"position": "start" | "before" | "after", "grade_id": ...}`` of a probe cell."""
+    return dict(cell.get("metadata", {}).get(PROBE_META, {}))
+
+
 class InjectIntegrityProbes(NbGraderPreprocessor):
     """Inject a helper snapshot first and a probe before and after every test cell."""
 
     def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
-        cells = [_probe_cell(SNAPSHOT_SOURCE)]
+        cells = [_probe_cell(SNAPSHOT_CELL)]
         for cell in nb.cells:
             grade_id = nbgrader_meta(cell).get("grade_id")
             is_test = cell.cell_type == "code" and nbgrader_meta(cell).get("grade") and grade_id
             if is_test:
-                cells.append(_probe_cell(f"_dcai_integrity_report({'before:' + grade_id!r})"))
+                cells.append(_probe_cell(f"_dcai_integrity_report('before:{grade_id}')", "before", grade_id))
             cells.append(cell)
             if is_test:
-                cells.append(_probe_cell(f"_dcai_integrity_report({'after:' + grade_id!r})"))
+                cells.append(_probe_cell(f"_dcai_integrity_report('after:{grade_id}')", "after", grade_id))
         nb.cells = cells
         return nb, resources
 
 
-def _probe_finding(cell: dict) -> list[str] | None:
+def probe_report(cell: dict) -> list[str] | None:
     """What a probe cell reported replaced; ``None`` when it did not run (interrupted or kernel gone)."""
     for output in cell.get("outputs", []):
         report = output.get("data", {}).get(PROBE_MIME)
@@ -153,57 +107,97 @@ def _probe_finding(cell: dict) -> list[str] | None:
     return [f"the integrity probe's report ({', '.join(errors) or 'no output'})"]
 
 
+def replaced_by_test_cell(probe_reports: list[tuple[dict, list[str] | None]]) -> dict[str, list[str]]:
+    """Helpers found replaced around each test cell, from ``(probe_of(cell), probe_report(cell))`` pairs."""
+    found: dict[str, set[str]] = {}
+    for where, replaced in probe_reports:
+        if replaced and where.get("grade_id"):
+            found.setdefault(where["grade_id"], set()).update(replaced)
+    return {grade_id: sorted(names) for grade_id, names in found.items()}
+
+
 class ScoreIntegrityProbes(NbGraderPreprocessor):
     """Remove the probe cells; give every test cell that ran with a replaced helper an error output (0 points)."""
 
     def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
-        findings: dict[str, list[str]] = {}
-        last: list[str] = []
-        kept = []
+        reports = [(probe_of(cell), probe_report(cell)) for cell in nb.cells if is_probe(cell)]
+        findings = replaced_by_test_cell(reports)
+        nb.cells = [cell for cell in nb.cells if not is_probe(cell)]
         for cell in nb.cells:
-            if is_probe(cell):
-                found = _probe_finding(cell)
-                if found:
-                    last = found
-                    source = cell.source
-                    if "'before:" in source or "'after:" in source:
-                        grade_id = source.split(":", 1)[1].rstrip("')")
-                        findings.setdefault(grade_id, [])
-                        findings[grade_id] = sorted(set(findings[grade_id]) | set(found))
-                continue
-            kept.append(cell)
-        for cell in kept:
             grade_id = nbgrader_meta(cell).get("grade_id")
             if grade_id in findings and cell.cell_type == "code":
                 replaced = ", ".join(findings[grade_id])
+                message = f"this test ran after the submission replaced {replaced}; it scores 0"
                 cell.outputs.append(
-                    new_output(
-                        "error",
-                        ename=TAMPER_ENAME,
-                        evalue=f"{TAMPER_PREFIX}{replaced}{TAMPER_SUFFIX}",
-                        traceback=[f"{TAMPER_ENAME}: this test ran after the submission replaced {replaced}"],
-                    )
+                    new_output("error", ename=TAMPER_ENAME, evalue=message, traceback=[f"{TAMPER_ENAME}: {message}"])
                 )
-        nb.cells = kept
-        resources["dcai_integrity"] = {"tampered_cells": findings, "last_report": last}
         return nb, resources
 
 
-def replaced_helpers(nb: dict) -> list[str]:
-    """What the probes found replaced, from the error outputs :class:`ScoreIntegrityProbes` added."""
-    found = set()
+def prepare_submission(submission: dict, release: dict) -> tuple[NotebookNode, list[Finding]]:
+    """The submission made gradable on the release's cells, and what was changed against the release.
+
+    - A graded cell whose grade id appears again: the first copy keeps it; a later copy of a test cell is
+      dropped, a later copy of a solution cell stays as ordinary code (its answer still runs).
+    - A cell with nbgrader metadata whose grade id the release does not have: dropped when it claims to be
+      graded or locked, ordinary code otherwise.
+    - A known cell whose grading metadata (grade, solution, locked, points) changed: the release's restored.
+    - A locked cell edited, retyped or deleted: reported; nbgrader restores the first two when grading.
+
+    Parameters
+    ----------
+    submission : dict
+        The student's notebook (not changed).
+    release : dict
+        The lab's student release, as ``generate_assignment`` made it.
+
+    Returns
+    -------
+    (NotebookNode, list of Finding)
+        The notebook to grade, and one finding per changed cell, in the release's order.
+    """
+    nb = copy.deepcopy(submission)
+    released = {nbgrader_meta(c)["grade_id"]: c for c in release["cells"] if nbgrader_meta(c).get("grade_id")}
+    findings: list[Finding] = []
+    seen: set[str] = set()
+    kept = []
     for cell in nb["cells"]:
-        for output in cell.get("outputs", []):
-            if output.get("ename") == TAMPER_ENAME and output.get("evalue", "").startswith(TAMPER_PREFIX):
-                names = output["evalue"][len(TAMPER_PREFIX) :].removesuffix(TAMPER_SUFFIX)
-                found.update(names.split(", "))
-    return sorted(found)
+        meta = nbgrader_meta(cell)
+        grade_id = meta.get("grade_id")
+        if not meta or not grade_id:
+            kept.append(cell)
+            continue
+        original = released.get(grade_id)
+        claims_grade = bool(meta.get("grade") or meta.get("locked"))
+        if original is None or grade_id in seen:
+            event = Event.CELL_ADDED if original is None else Event.CELL_DUPLICATED
+            findings.append(Finding(event, grade_id))
+            is_answer = (original is not None and nbgrader_meta(original).get("solution")) or not claims_grade
+            if is_answer:  # the student's code still runs, as an ordinary cell
+                cell["metadata"].pop("nbgrader", None)
+                kept.append(cell)
+            continue
+        seen.add(grade_id)
+        theirs = {key: meta.get(key) for key in GRADING_KEYS}
+        ours = {key: nbgrader_meta(original).get(key) for key in GRADING_KEYS}
+        if theirs != ours:
+            changed = ", ".join(
+                f"{key} {theirs[key]!r} instead of {ours[key]!r}" for key in ours if theirs[key] != ours[key]
+            )
+            findings.append(Finding(Event.METADATA_CHANGED, grade_id, changed))
+            cell["metadata"]["nbgrader"] = copy.deepcopy(nbgrader_meta(original))
+        kept.append(cell)
+    nb["cells"] = kept
+    findings += changed_locked_cells(nb, release)
+    return NotebookNode(nb) if not isinstance(nb, NotebookNode) else nb, _in_release_order(findings, release)
 
 
-def edited_test_cells(submission: dict, release: dict) -> list[str]:
-    """How the submission's locked cells differ from the release: one phrase per edited, retyped or deleted cell."""
-    submitted = {nbgrader_meta(c).get("grade_id"): c for c in submission.get("cells", []) if nbgrader_meta(c)}
-    problems = []
+def changed_locked_cells(submission: dict, release: dict) -> list[Finding]:
+    """How the submission's locked cells differ from the release: one finding per edited, retyped or deleted cell."""
+    submitted = {}
+    for cell in submission.get("cells", []):
+        submitted.setdefault(nbgrader_meta(cell).get("grade_id"), cell)
+    findings = []
     for cell in release["cells"]:
         meta = nbgrader_meta(cell)
         if not meta.get("locked") or not meta.get("grade_id"):
@@ -211,12 +205,19 @@ def edited_test_cells(submission: dict, release: dict) -> list[str]:
         grade_id = meta["grade_id"]
         theirs = submitted.get(grade_id)
         if theirs is None:
-            problems.append(f"deleted {grade_id}")
-        elif theirs.get("cell_type") != cell.cell_type:
-            problems.append(f"turned {grade_id} into {theirs.get('cell_type')}")
-        elif _normalised(theirs.get("source", "")) != _normalised(cell.source):
-            problems.append(f"edited {grade_id}")
-    return problems
+            if meta.get("grade"):  # a deleted locked Markdown cell costs nothing
+                findings.append(Finding(Event.CELL_DELETED, grade_id))
+        elif theirs.get("cell_type") != cell["cell_type"]:
+            findings.append(Finding(Event.CELL_RETYPED, grade_id, str(theirs.get("cell_type"))))
+        elif _normalised(theirs.get("source", "")) != _normalised(cell["source"]):
+            findings.append(Finding(Event.CELL_EDITED, grade_id))
+    return findings
+
+
+def _in_release_order(findings: list[Finding], release: dict) -> list[Finding]:
+    """``findings`` sorted by where their cell stands in the release (unknown cells last)."""
+    order = {nbgrader_meta(c).get("grade_id"): i for i, c in enumerate(release["cells"])}
+    return sorted(findings, key=lambda f: order.get(f.cell, len(order)))
 
 
 def _normalised(source: str | list) -> str:

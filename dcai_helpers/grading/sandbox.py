@@ -11,9 +11,14 @@ Only the kernel (the student's code) is confined; nbgrader, which runs the kerne
   machine share one, whichever grading run started them) with limits on its address space
   (``RLIMIT_AS``) and on the number of its processes and threads (``RLIMIT_NPROC``).
 
-Without bubblewrap (:func:`bwrap_available` is false) the fallback keeps the user id, the rlimits,
-a scrubbed environment and file permissions that hide the grading folders, but the kernel can read
-any world-readable file (a world-readable checkout of ``solutions/`` included) and reach the network.
+Without bubblewrap (:func:`bwrap_available` is false) ``dcai grade`` refuses to grade unless told
+``--no-sandbox``; the fallback then keeps the user id (when Python is reachable by other users), the
+rlimits, a scrubbed environment and file permissions that hide the grading folders, but the kernel can
+read any world-readable file (a world-readable checkout of ``solutions/`` included) and reach the network.
+
+Whatever a kernel starts ends with its submission, on every path and with or without bubblewrap:
+:func:`end_processes` kills the worker's session and every process that carries the submission's token
+in its environment (a daemon that started a session of its own included), and the kernel's user id is swept.
 """
 
 from __future__ import annotations
@@ -42,6 +47,8 @@ KERNEL_UID_COUNT = 1000
 UID_LOCK_DIR = Path(tempfile.gettempdir()) / "dcai-kernel-uids"
 #: System folders a kernel may read (those that exist are bound read-only).
 SYSTEM_PATHS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/etc", "/opt")
+#: The environment variable that marks every process a submission's kernel started.
+TOKEN_VARIABLE = "DCAI_GRADING_TOKEN"
 
 
 @dataclass(frozen=True)
@@ -134,6 +141,7 @@ def kernel_command(
     extra_writable: list[Path],
     limits: KernelLimits,
     workdir: Path | None = None,
+    token: str = "",
 ) -> list[str]:
     """Wrap a kernel's ``argv`` so it runs sandboxed under ``limits``, writing only ``scratch``.
 
@@ -153,6 +161,9 @@ def kernel_command(
         Where the kernel sees ``scratch`` inside bubblewrap (default: at its own path). nbgrader runs
         the kernel in the folder it writes the graded notebook to; binding a scratch folder there
         keeps the kernel from planting files (or symlinks) where nbgrader, as root, writes next.
+    token : str, optional
+        Put in the kernel's environment as ``DCAI_GRADING_TOKEN``, which its children inherit, so that
+        :func:`end_processes` finds whatever it started (a daemon that left its session included).
     """
     home = workdir if limits.isolate and workdir else scratch
     env = {
@@ -164,6 +175,8 @@ def kernel_command(
         "PYTHONDONTWRITEBYTECODE": "1",
         "NBGRADER_EXECUTION": "autograde",
     }
+    if token:
+        env[TOKEN_VARIABLE] = token
     if limits.threads:
         # Parallel kernels that each take every core slow each other down.
         env.update({var: str(limits.threads) for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")})
@@ -197,6 +210,7 @@ class SandboxedKernelManager(AsyncKernelManager):
 
     scratch_root = Unicode(help="folder for the connection file and unix sockets of the kernel").tag(config=True)
     limits = Instance(KernelLimits, args=(), help="memory, process and identity limits").tag(config=True)
+    token = Unicode("", help="marks the kernel and all it starts (see end_processes)").tag(config=True)
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -219,6 +233,8 @@ class SandboxedKernelManager(AsyncKernelManager):
         kw["cwd"] = str(self._work_dir)
         # bwrap does not forward SIGINT; ipykernel interrupts itself on an interrupt_request message.
         self.kernel_spec.interrupt_mode = "message"
+        if self.token:  # bubblewrap itself carries the mark too
+            kw["env"] = {**(kw.get("env") or os.environ), TOKEN_VARIABLE: self.token}
         cmd, kw = await super()._async_pre_start_kernel(**kw)
         _give_to(Path(self.connection_file), self.limits.uid)
         return cmd, kw
@@ -233,6 +249,7 @@ class SandboxedKernelManager(AsyncKernelManager):
             extra_writable=[self._kernel_dir],
             limits=self.limits,
             workdir=self._kernel_cwd,
+            token=self.token,
         )
 
 
@@ -289,6 +306,38 @@ def kill_processes_of(uid: int) -> int:
                 killed += 1
         except (OSError, StopIteration, ValueError):
             continue  # the process ended meanwhile
+    return killed
+
+
+def end_processes(*, token: str = "", session: int = 0) -> int:
+    """Kill every process marked with ``token`` or in session ``session``; return how many.
+
+    Whatever a submission's kernel starts ends with the submission, on every path: the worker's session
+    holds nbgrader and (through bubblewrap's ``--die-with-parent``) the sandbox; the token, inherited
+    through the environment, finds a kernel or daemon that started a session of its own, with or without
+    bubblewrap and whatever its user id. Our own process is never killed.
+    """
+    if not token and not session:
+        return 0
+    mark = f"{TOKEN_VARIABLE}={token}".encode()
+    killed = 0
+    for _ in range(3):  # again, for a child forked while we looked
+        found = 0
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit() or int(entry.name) == os.getpid():
+                continue
+            try:
+                stat_fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                in_session = session and int(stat_fields[3]) == session
+                marked = token and mark in (entry / "environ").read_bytes().split(b"\0")
+                if in_session or marked:
+                    os.kill(int(entry.name), 9)
+                    found += 1
+            except (OSError, IndexError, ValueError):
+                continue  # the process ended meanwhile, or is not ours to read
+        killed += found
+        if not found:
+            break
     return killed
 
 

@@ -3,11 +3,14 @@
 ``dcai grade`` runs one such process per submission (:func:`serve`, forked from a server that has
 imported this module already, so nbgrader's imports are paid once), under a wall-time limit, so that
 parallel submissions never share a gradebook file and a submission that hangs nbgrader itself can be
-killed. ``python -m dcai_helpers.grading.worker SPEC`` does the same by hand, for debugging.
-The process copies the gradebook made by ``generate_assignment`` (``SPEC["template_db"]``), runs
+killed. ``python -m dcai_helpers.grading.worker SPEC.json`` does the same by hand, for debugging.
+
+The process copies the gradebook made by ``generate_assignment`` (:attr:`WorkerSpec.template_db`), runs
 nbgrader's ``autograde`` with its usual preprocessors plus three of ours (integrity probes around a
-sandboxed ``Execute``), and writes what it found to ``SPEC["result"]`` as JSON. The parent merges the
-grades into the class gradebook.
+sandboxed ``Execute``), and writes a :class:`WorkerResult` as JSON. While the kernel runs, every cell's
+start and end goes to :attr:`WorkerSpec.progress` (one JSON line each), so that when the kernel hangs,
+dies or kills this process, the parent still knows which cells ran, what they earned, and which cell
+was running.
 """
 
 from __future__ import annotations
@@ -19,9 +22,9 @@ import shutil
 import sys
 import time
 import traceback
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-import nbformat
 from nbconvert.preprocessors import ClearMetadataPreprocessor
 from nbgrader.api import Gradebook
 from nbgrader.apps import NbGraderAPI
@@ -34,27 +37,89 @@ from nbgrader.preprocessors import (
     LimitOutput,
     SaveAutoGrades,
 )
-from traitlets import Float
+from traitlets import Float, Unicode
 from traitlets.config import Config
 
 from dcai_helpers.grading import feedback
-from dcai_helpers.grading.config import course_config, speed_up_gradebook
-from dcai_helpers.grading.integrity import TAMPER_ENAME, InjectIntegrityProbes, ScoreIntegrityProbes, replaced_helpers
+from dcai_helpers.grading.config import COURSE_ID, course_config, speed_up_gradebook
+from dcai_helpers.grading.integrity import InjectIntegrityProbes, ScoreIntegrityProbes, is_probe, probe_of, probe_report
 from dcai_helpers.grading.notebooks import nbgrader_meta
 from dcai_helpers.grading.sandbox import KernelLimits, SandboxedKernelManager
 
 #: Seconds every cell gets at least, even when the submission's time is (nearly) spent.
 MIN_CELL_SECONDS = 5
-#: Error names that mean the kernel ran out of memory.
-MEMORY_ERRORS = ("MemoryError", "_ArrayMemoryError")
-#: Error names that mean a cell ran out of time.
-TIMEOUT_ERRORS = ("CellTimeoutError", "TimeoutError", "KeyboardInterrupt")
+#: Seconds a kernel past its time has to answer on its control channel before it counts as hung.
+CONTROL_REPLY_SECONDS = 5
+
+
+@dataclass
+class WorkerSpec:
+    """What one worker grades, where, and under which limits."""
+
+    course: str  # the worker's own nbgrader course folder
+    work: str  # the worker's scratch folder
+    lab: str
+    notebook_name: str
+    nbgrader_id: str  # the student's id in nbgrader's folders and gradebook
+    notebook: str  # the submission, as prepared for grading
+    template_db: str  # the gradebook generate_assignment made
+    uid: int  # the kernel's user id
+    result: str  # where the WorkerResult goes (JSON)
+    progress: str  # where cell starts and ends go (JSON lines)
+    token: str  # put in the kernel's environment, so all it starts can be found and ended
+    timeout: int
+    memory_mb: int
+    isolate: bool
+    threads: int = 0
+    alembic_version: str | None = None
+
+    def write(self, path: Path) -> None:
+        """Save as JSON."""
+        path.write_text(json.dumps(asdict(self)))
+
+    @classmethod
+    def read(cls, path: str | Path) -> WorkerSpec:
+        """Load from JSON."""
+        return cls(**json.loads(Path(path).read_text()))
+
+
+@dataclass
+class CellScore:
+    """The score of one autograded test cell."""
+
+    grade_id: str
+    score: float
+    max_score: float
+
+
+@dataclass
+class WorkerResult:
+    """What a worker found: nbgrader's verdict, scores and logs."""
+
+    success: bool  # nbgrader graded the whole notebook
+    log: str = ""
+    score: float = 0.0
+    cells: list[CellScore] = field(default_factory=list)
+    grader_error: str = ""  # the worker itself failed (a traceback)
+    feedback_error: str = ""
+
+    def write(self, path: str | Path) -> None:
+        """Save as JSON."""
+        Path(path).write_text(json.dumps(asdict(self)))
+
+    @classmethod
+    def read(cls, path: str | Path) -> WorkerResult:
+        """Load from JSON."""
+        data = json.loads(Path(path).read_text())
+        data["cells"] = [CellScore(**cell) for cell in data.get("cells", [])]
+        return cls(**data)
 
 
 class SandboxedExecute(Execute):
-    """nbgrader's ``Execute`` with the kernel in the sandbox and one time budget for the whole notebook."""
+    """nbgrader's ``Execute`` with the kernel in the sandbox, one time budget, and a record of each cell."""
 
     deadline = Float(0.0, help="time.monotonic() by which the whole notebook must have run").tag(config=True)
+    progress_file = Unicode("", help="file that gets one JSON line per cell start and end").tag(config=True)
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("kernel_manager_class", SandboxedKernelManager)
@@ -63,11 +128,53 @@ class SandboxedExecute(Execute):
             # Each cell may use what is left of the submission's time, so an endless loop is
             # interrupted when the budget is spent and the remaining (test) cells still run.
             self.timeout_func = lambda cell: max(MIN_CELL_SECONDS, int(self.deadline - time.monotonic()))
+        self._running: dict = {}
+
+    def _note(self, **record) -> None:
+        if self.progress_file:
+            with open(self.progress_file, "a", encoding="utf-8") as f:
+                f.write(json.dumps(record) + "\n")
+
+    def preprocess_cell(self, cell, resources, index):
+        """Execute one cell, noting its start and its end (or the exception that ended the run)."""
+        where = probe_of(cell) if is_probe(cell) else {"grade_id": nbgrader_meta(cell).get("grade_id") or ""}
+        self._running = {"index": index, "probe": is_probe(cell), **where}
+        self._note(event="start", **self._running)
+        try:
+            cell, resources = super().preprocess_cell(cell, resources, index)
+        except BaseException as err:
+            self._note(event="raised", error=type(err).__name__, message=str(err)[:500], **self._running)
+            raise
+        errors = [o.get("ename", "") for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+        replaced = probe_report(cell) if is_probe(cell) else None
+        self._note(event="end", errors=errors, replaced=replaced, **self._running)
+        return cell, resources
+
+    async def _async_handle_timeout(self, timeout, cell=None):
+        # The cell used its time. A kernel that still answers on its control channel is busy (a limit, whatever
+        # it does with the interrupt next); one that answers nothing there has stopped working (a hang).
+        answers = await self._kernel_answers()
+        self._note(event="timed_out" if answers else "unresponsive", seconds=timeout, **self._running)
+        return await super()._async_handle_timeout(timeout, cell)
+
+    async def _kernel_answers(self, seconds: float = CONTROL_REPLY_SECONDS) -> bool:
+        """Whether the kernel replies to a ``kernel_info_request`` on its control channel within ``seconds``."""
+        try:
+            request = self.kc.session.msg("kernel_info_request")
+            self.kc.control_channel.send(request)
+            deadline = time.monotonic() + seconds
+            while (left := deadline - time.monotonic()) > 0:
+                reply = await self.kc.control_channel.get_msg(timeout=left)
+                if reply.get("parent_header", {}).get("msg_id") == request["header"]["msg_id"]:
+                    return True
+        except Exception:  # noqa: BLE001 (no reply, a closed channel: it does not answer)
+            return False
+        return False
 
 
-def autograde_config(spec: dict) -> Config:
+def autograde_config(spec: WorkerSpec) -> Config:
     """nbgrader's configuration for the worker's course folder."""
-    config = course_config(spec["course"])
+    config = course_config(spec.course)
     # nbgrader's autograde pipeline (converters/autograde.py), with Execute sandboxed and wrapped by
     # the integrity probes: inject them just before execution, score and remove them just after.
     config.Autograde.autograde_preprocessors = [
@@ -81,76 +188,65 @@ def autograde_config(spec: dict) -> Config:
         AssignLatePenalties,
         CheckCellMetadata,
     ]
-    config.SandboxedExecute.timeout = int(spec["timeout"])
-    config.SandboxedExecute.deadline = time.monotonic() + float(spec["timeout"])
-    config.SandboxedKernelManager.scratch_root = str(Path(spec["work"]) / "kernel")
+    config.SandboxedExecute.timeout = int(spec.timeout)
+    config.SandboxedExecute.deadline = time.monotonic() + float(spec.timeout)
+    config.SandboxedExecute.progress_file = spec.progress
+    config.SandboxedKernelManager.scratch_root = str(Path(spec.work) / "kernel")
+    config.SandboxedKernelManager.token = spec.token
     config.SandboxedKernelManager.limits = KernelLimits(
-        memory_mb=int(spec["memory_mb"]),
-        uid=int(spec["uid"]),
-        isolate=bool(spec["isolate"]),
-        threads=int(spec.get("threads", 0)),
+        memory_mb=int(spec.memory_mb), uid=int(spec.uid), isolate=bool(spec.isolate), threads=int(spec.threads)
     )
     return config
 
 
-def run(spec: dict) -> dict:
-    """Autograde the submission described by ``spec``; return what happened (see module docstring)."""
-    speed_up_gradebook(spec.get("alembic_version"))
-    root = Path(spec["course"])
-    lab_id, student_id, name = spec["lab"], spec["student_id"], spec["notebook_name"]
+def run(spec: WorkerSpec) -> WorkerResult:
+    """Autograde the submission described by ``spec``; return what happened."""
+    speed_up_gradebook(spec.alembic_version)
+    root = Path(spec.course)
+    lab_id, student, name = spec.lab, spec.nbgrader_id, spec.notebook_name
     (root / "source" / lab_id).mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(spec["template_db"], root / "gradebook.db")
+    shutil.copyfile(spec.template_db, root / "gradebook.db")
     os.chmod(root / "gradebook.db", 0o600)
-    submitted = root / "submitted" / student_id / lab_id / f"{name}.ipynb"
+    submitted = root / "submitted" / student / lab_id / f"{name}.ipynb"
     submitted.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(spec["notebook"], submitted)
+    shutil.copyfile(spec.notebook, submitted)
     # The kernel (another user id) must reach its working folder and nothing next to it.
-    for folder in (root, root / "autograded", root / "autograded" / student_id):
+    for folder in (root, root / "autograded", root / "autograded" / student):
         folder.mkdir(parents=True, exist_ok=True)
         os.chmod(folder, 0o711)
     config = autograde_config(spec)
     api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
     api.log.setLevel(logging.ERROR)
-    outcome = api.autograde(lab_id, student_id, force=True, create=True)
+    outcome = api.autograde(lab_id, student, force=True, create=True)
     log = "\n".join(str(outcome.get(key) or "") for key in ("error", "log"))
-    graded = root / "autograded" / student_id / lab_id / f"{name}.ipynb"
-    result = {"success": bool(outcome["success"]) and graded.is_file(), "log": log[-4000:], "errors": {}}
-    if result["success"]:
-        executed = nbformat.read(graded, as_version=4)
-        result["errors"] = errors_by_cell(executed)
-        result["replaced"] = replaced_helpers(executed)
-        with Gradebook(config.CourseDirectory.db_url, course_id="dcai") as gb:
-            submitted = gb.find_submission_notebook(name, lab_id, student_id)
-            result["score"] = float(submitted.score)
-            result["cells"] = [
-                {"grade_id": g.name, "score": float(g.score or 0), "max_score": float(g.max_score)}
-                for g in submitted.grades
+    graded = root / "autograded" / student / lab_id / f"{name}.ipynb"
+    result = WorkerResult(success=bool(outcome["success"]) and graded.is_file(), log=log[-4000:])
+    if result.success:
+        with Gradebook(config.CourseDirectory.db_url, course_id=COURSE_ID) as gb:
+            notebook = gb.find_submission_notebook(name, lab_id, student)
+            result.score = float(notebook.score)
+            result.cells = [
+                CellScore(g.name, float(g.score or 0), float(g.max_score))
+                for g in notebook.grades
                 if g.cell.__class__.__name__ == "GradeCell"
             ]
         try:  # nbgrader's feedback, hidden tests cut out, made here so that it runs in parallel too
             feedback.generate(root, lab_id, db_url=config.CourseDirectory.db_url)
         except RuntimeError as err:
-            result["feedback_error"] = str(err)[-2000:]
+            result.feedback_error = str(err)[-2000:]
     return result
 
 
-def errors_by_cell(nb: dict) -> dict[str, list[str]]:
-    """Error names of each cell that raised, keyed by grade id (or ``cell <index>``)."""
-    found = {}
-    for index, cell in enumerate(nb.cells):
-        names = [o.get("ename", "") for o in cell.get("outputs", []) if o.get("output_type") == "error"]
-        if names:
-            found[nbgrader_meta(cell).get("grade_id") or f"cell {index}"] = names
-    return found
-
-
-def summarise(errors: dict[str, list[str]]) -> dict[str, list[str]]:
-    """Cells that timed out, ran out of memory, or were scored 0 for tampering."""
-    return {
-        "timeout": sorted(k for k, v in errors.items() if any(n in TIMEOUT_ERRORS for n in v)),
-        "memory": sorted(k for k, v in errors.items() if any(n in MEMORY_ERRORS for n in v)),
-        "tampered": sorted(k for k, v in errors.items() if TAMPER_ENAME in v),
-    }
+def read_progress(path: str | Path) -> list[dict]:
+    """The cell records a worker left (a last line cut short by a kill is skipped)."""
+    records = []
+    path = Path(path)
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines() if path.is_file() else []:
+        try:
+            records.append(json.loads(line))
+        except json.JSONDecodeError:
+            continue
+    return records
 
 
 def serve(spec_path: str, log_path: str) -> None:
@@ -162,14 +258,18 @@ def serve(spec_path: str, log_path: str) -> None:
     main([spec_path])
 
 
+def ping() -> None:
+    """A no-op the parent runs once in a fresh worker, to learn that workers can start at all."""
+
+
 def main(argv: list[str]) -> int:
     """Entry point: ``python -m dcai_helpers.grading.worker SPEC.json``."""
-    spec = json.loads(Path(argv[0]).read_text())
+    spec = WorkerSpec.read(argv[0])
     try:
         result = run(spec)
-    except Exception:  # the parent turns this into status "crashed" with the reason
-        result = {"success": False, "grader_error": True, "log": traceback.format_exc(), "errors": {}}
-    Path(spec["result"]).write_text(json.dumps(result))
+    except Exception:  # the parent reads the progress and this traceback to decide the status
+        result = WorkerResult(success=False, grader_error=traceback.format_exc()[-4000:])
+    result.write(spec.result)
     return 0
 
 
