@@ -97,6 +97,41 @@ LABS: tuple[Lab, ...] = (
         datasets=("shifted_digits",),
         headline="target accuracy under label shift, unweighted vs BBSE importance-weighted training data",
     ),
+    Lab(
+        id="interpretable_features",
+        title="Interpretable features: permutation importance and partial dependence",
+        points=10,
+        datasets=("hospital_readmissions",),
+        headline="balanced accuracy at discharge of a fixed model, raw vs fixed features",
+    ),
+    Lab(
+        id="active_learning",
+        title="Active learning and coresets",
+        points=10,
+        datasets=("unlabelled_digits",),
+        headline="test accuracy of a fixed model with 110 labels, chosen at random vs by margin sampling (5-seed mean)",
+    ),
+    Lab(
+        id="data_valuation",
+        title="Data valuation: leave-one-out, KNN-Shapley and Monte Carlo Data Shapley",
+        points=10,
+        datasets=("lookalike_digits",),
+        headline="test accuracy of a fixed 5-NN model, all training points vs 10 % lowest KNN-Shapley values removed",
+    ),
+    Lab(
+        id="data_augmentation",
+        title="Data augmentation: affine transforms, cutout, mixup and test-time augmentation",
+        points=10,
+        datasets=("few_label_digits",),
+        headline="test accuracy of a fixed CNN on 50 labelled digits, plain vs turn-and-scale + mixup (3-seed mean)",
+    ),
+    Lab(
+        id="data_privacy",
+        title="Data privacy: membership inference attacks and DP-SGD",
+        points=10,
+        datasets=("clinic_records",),
+        headline="best membership-inference attack AUC on the target model, undefended vs DP-SGD (noise multiplier 3)",
+    ),
 )
 
 
