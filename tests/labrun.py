@@ -41,19 +41,40 @@ def mistakes(lab: Lab) -> dict[str, list[Mistake]]:
     return importlib.import_module(f"mistakes.{lab.id}").MISTAKES
 
 
-def public_runs(lab: Lab, test_id: str, variants: list[dict[str, str]]) -> list[list]:
-    """Outputs of the public part of test cell ``test_id``, once per variant of the solution cells.
+@dataclass
+class VariantRun:
+    """What the public and hidden parts of one test cell gave for one variant of its solution cells."""
 
-    The notebook runs once, in one kernel, up to the test cell (the exercise's own solution cells
-    left out); then, for each variant, its solution cells and the test's public part run after it.
+    public: list
+    hidden: list
+
+
+def run_variants(
+    lab: Lab, variants: dict[str, list[dict[str, str]]], *, hidden: bool = True
+) -> dict[str, list[VariantRun]]:
+    """Run the solution once, in one kernel, trying variants of the solution cells at each test cell.
+
+    At each test cell named in ``variants``, each variant's sources replace their solution cells and the
+    test's public and hidden parts run as two cells; then the original solution cells run again (so the
+    notebook goes on as written) and so does the test cell itself. One kernel per lab instead of one per
+    variant: a test cell only uses its own fixtures and its own solution cell's names (CONTRIBUTING.md), so
+    what ran before it does not depend on the variant.
+
+    Parameters
+    ----------
+    variants : dict
+        Test cell grade_id -> list of {solution cell grade_id -> replacement source}.
+    hidden : bool
+        Also run the hidden part of each test (``VariantRun.hidden`` is empty otherwise).
+
+    Returns
+    -------
+    dict
+        Test cell grade_id -> one :class:`VariantRun` per variant, in order.
     """
     nb = read_notebook(lab.solution)
-    index = cell_index(nb, test_id)
-    replaced = {grade_id for variant in variants for grade_id in variant}
-    prefix = [c for c in nb.cells[:index] if nbgrader_meta(c).get("grade_id") not in replaced]
-    originals = {grade_id: nb.cells[cell_index(nb, grade_id)].source for grade_id in replaced}
-    public, _ = split_hidden(nb.cells[index].source)
-    nb.cells = prefix
+    originals = {nbgrader_meta(c).get("grade_id"): c.source for c in nb.cells}
+    found: dict[str, list[VariantRun]] = {test_id: [] for test_id in variants}
     client = NotebookClient(
         nb,
         timeout=CELL_TIMEOUT,
@@ -61,18 +82,31 @@ def public_runs(lab: Lab, test_id: str, variants: list[dict[str, str]]) -> list[
         kernel_name="python3",
         resources={"metadata": {"path": str(lab.solution.parent)}},
     )
-    found = []
+    cells = list(nb.cells)
+    nb.cells = []
+
+    def execute(source: str) -> list:
+        cell = nbformat.v4.new_code_cell(source)
+        nb.cells.append(cell)
+        client.execute_cell(cell, len(nb.cells) - 1)
+        return cell.outputs
+
     with client.setup_kernel():
-        for i, cell in enumerate(nb.cells):
-            client.execute_cell(cell, i)
-        for variant in variants:
-            # Every replaced cell is run again (the original where this variant keeps it), in notebook order.
-            sources = [variant.get(grade_id, originals[grade_id]) for grade_id in originals]
-            for source in [*sources, public]:
-                cell = nbformat.v4.new_code_cell(source)
-                nb.cells.append(cell)
-                client.execute_cell(cell, len(nb.cells) - 1)
-            found.append(nb.cells[-1].outputs)
+        for cell in cells:
+            test_id = nbgrader_meta(cell).get("grade_id")
+            if cell.cell_type == "code" and test_id in variants:
+                public, hidden_part = split_hidden(cell.source)
+                for variant in variants[test_id]:
+                    for source in variant.values():
+                        execute(source)
+                    found[test_id].append(VariantRun(execute(public), execute(hidden_part) if hidden else []))
+                    for grade_id in variant:
+                        execute(originals[grade_id])
+            if cell.cell_type == "code":
+                execute(cell.source)
+    missing = sorted(test_id for test_id in variants if test_id not in originals)
+    if missing:
+        raise KeyError(f"{lab.id}: no test cells {missing}")
     return found
 
 
@@ -109,22 +143,6 @@ def split_hidden(source: str) -> tuple[str, str]:
         else:
             (hidden if inside else public).append(line)
     return "\n".join(public), "\n".join(hidden)
-
-
-def public_and_hidden_run(lab: Lab, test_id: str, answers: dict[str, str]) -> tuple[list, list]:
-    """Run the solution up to the test cell ``test_id`` with ``answers`` swapped in.
-
-    Returns
-    -------
-    (public_outputs, hidden_outputs)
-        The outputs of the test cell's public part and of its hidden part, run as two cells.
-    """
-    nb = with_answers(read_notebook(lab.solution), answers)
-    index = cell_index(nb, test_id)
-    public, hidden = split_hidden(nb.cells[index].source)
-    nb.cells = nb.cells[:index] + [nbformat.v4.new_code_cell(public), nbformat.v4.new_code_cell(hidden)]
-    run(nb, lab.solution.parent)
-    return nb.cells[-2].outputs, nb.cells[-1].outputs
 
 
 def run(nb: dict, cwd: Path) -> dict:

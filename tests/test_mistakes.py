@@ -8,7 +8,7 @@ part of that test cell with a message that contains the rule's name.
 from __future__ import annotations
 
 import pytest
-from labrun import errors, mistakes, public_runs
+from labrun import errors, mistakes, run_variants
 
 from dcai_helpers.grading import notebooks
 from dcai_helpers.labs import LABS
@@ -24,21 +24,20 @@ def test_every_test_cell_has_mistakes(lab):
     assert listed == graded, f"tests/mistakes/{lab.id}.py must list mistakes for exactly the test cells"
 
 
-CASES = [
-    pytest.param(lab, test_id, found, id=f"{lab.id}-{test_id}", marks=pytest.mark.xdist_group(f"mistakes-{lab.id}"))
-    for lab in LABS
-    for test_id, found in mistakes(lab).items()
-]
-
-
 @pytest.mark.notebook
-@pytest.mark.parametrize(("lab", "test_id", "found"), CASES)
-def test_public_tests_catch_the_mistakes(lab, test_id, found):
-    outputs = public_runs(lab, test_id, [mistake.answers for mistake in found])
-    for mistake, output in zip(found, outputs, strict=True):
-        raised = errors(output)
-        assert raised, f"{test_id}: the public tests accept the mistake '{mistake.what}'"
-        assert any(mistake.rule in message for message in raised), (
-            f"{test_id}: the mistake '{mistake.what}' fails, but the message does not name the rule "
-            f"'{mistake.rule}': {raised}"
-        )
+@pytest.mark.parametrize("lab", LABS, ids=lambda lab: lab.id)
+def test_public_tests_catch_the_mistakes(lab):
+    listed = mistakes(lab)
+    runs = run_variants(lab, {test_id: [m.answers for m in found] for test_id, found in listed.items()}, hidden=False)
+    problems = []
+    for test_id, found in listed.items():
+        for mistake, run in zip(found, runs[test_id], strict=True):
+            raised = errors(run.public)
+            if not raised:
+                problems.append(f"{test_id}: the public tests accept the mistake '{mistake.what}'")
+            elif not any(mistake.rule in message for message in raised):
+                problems.append(
+                    f"{test_id}: the mistake '{mistake.what}' fails, but no message names the rule "
+                    f"'{mistake.rule}': {raised}"
+                )
+    assert not problems, "\n".join(problems)
