@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.datasets import load_digits
 
+from dcai_helpers.validation import check_int
+
 DATASHEET = """\
 ### Datasheet: crowd-labelled digits (`dcai_helpers.annotators`)
 
@@ -127,14 +129,6 @@ class CrowdLabelledDigits:
     is_exact_copy: np.ndarray
 
 
-def _check_int(value: object, name: str, *, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer):
-        raise TypeError(f"`{name}` must be an int; got {type(value).__name__}")
-    if value < minimum:
-        raise ValueError(f"`{name}` must be at least {minimum}; got {value}")
-    return int(value)
-
-
 def _check_labels(labels: object, name: str, *, n_classes: int | None = None) -> np.ndarray:
     array = np.asarray(labels)
     if array.ndim != 1 or array.size == 0 or not np.issubdtype(array.dtype, np.integer):
@@ -188,20 +182,20 @@ def simulate_annotators(
     true_labels = _check_labels(true_labels, "true_labels")
     if n_classes is None:
         n_classes = int(true_labels.max()) + 1
-    n_classes = _check_int(n_classes, "n_classes", minimum=2)
+    n_classes = check_int("n_classes", n_classes, minimum=2)
     true_labels = _check_labels(true_labels, "true_labels", n_classes=n_classes)
     kind_counts = dict(DEFAULT_KIND_COUNTS if kind_counts is None else kind_counts)
     unknown = sorted(set(kind_counts) - set(ANNOTATOR_KINDS))
     if unknown:
         raise ValueError(f"`kind_counts` keys must be among {list(ANNOTATOR_KINDS)}; got {unknown}")
-    counts = [_check_int(kind_counts.get(kind, 0), f"kind_counts['{kind}']", minimum=0) for kind in ANNOTATOR_KINDS]
+    counts = [check_int(f"kind_counts['{kind}']", kind_counts.get(kind, 0), minimum=0) for kind in ANNOTATOR_KINDS]
     n_annotators = sum(counts)
     if n_annotators < len(LABELS_PER_EXAMPLE_PROBS):
         raise ValueError(
             f"`kind_counts` must total at least {len(LABELS_PER_EXAMPLE_PROBS)} annotators "
             f"(an example can get that many labels); got {n_annotators}"
         )
-    seed = _check_int(seed, "seed", minimum=0)
+    seed = check_int("seed", seed, minimum=0)
 
     rng = np.random.default_rng(seed)
     n_examples = len(true_labels)
@@ -297,10 +291,10 @@ def plant_test_copies(
             f"`y_train` and `y_test` must have one label per row of `X_train` and `X_test`; got lengths "
             f"{len(y_train)} and {len(y_test)} for {len(X_train)} and {len(X_test)} rows"
         )
-    n_exact, n_near = _check_int(n_exact, "n_exact", minimum=0), _check_int(n_near, "n_near", minimum=0)
+    n_exact, n_near = check_int("n_exact", n_exact, minimum=0), check_int("n_near", n_near, minimum=0)
     if n_exact + n_near > len(X_test):
         raise ValueError(f"`n_exact + n_near` must be at most n_test = {len(X_test)}; got {n_exact + n_near}")
-    rng = np.random.default_rng(_check_int(seed, "seed", minimum=0))
+    rng = np.random.default_rng(check_int("seed", seed, minimum=0))
 
     sources = rng.choice(len(X_test), size=n_exact + n_near, replace=False)
     copies = X_test[sources].copy()
@@ -334,7 +328,7 @@ def load_crowd_labelled_digits(*, seed: int = 0) -> CrowdLabelledDigits:
     CrowdLabelledDigits
         See its attributes; ``DATASHEET`` describes what was injected.
     """
-    seed = _check_int(seed, "seed", minimum=0)
+    seed = check_int("seed", seed, minimum=0)
     X, y = load_digits(return_X_y=True)
     rng = np.random.default_rng(seed)
     order = rng.permutation(len(X))

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from dcai_helpers.torch_training import pick_device
+from dcai_helpers.validation import check_seed
 
 if TYPE_CHECKING:  # pragma: no cover - imported for type hints only
     import torch
@@ -99,12 +100,6 @@ class ClinicRecords:
     test_y: np.ndarray
 
 
-def _check_seed(seed: object) -> int:
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
-        raise ValueError(f"`seed` must be a non-negative integer; got {seed!r}")
-    return int(seed)
-
-
 def load_clinic_records(seed: int = 0) -> ClinicRecords:
     """Generate the records and split them for a membership-inference audit.
 
@@ -117,7 +112,7 @@ def load_clinic_records(seed: int = 0) -> ClinicRecords:
     -------
     ClinicRecords
     """
-    rng = np.random.default_rng(_check_seed(seed))
+    rng = np.random.default_rng(check_seed(seed))
     centres = CLASS_SEPARATION * rng.normal(size=(N_CLASSES, N_FEATURES))
     labels = np.repeat(np.arange(N_CLASSES), N_RECORDS // N_CLASSES)
     features = (centres[labels] + rng.normal(size=(N_RECORDS, N_FEATURES))).astype(np.float32)
@@ -172,7 +167,7 @@ def make_mlp(n_features: int, n_classes: int, *, hidden: tuple[int, ...] = (128,
             f"`n_features`, `n_classes` and `hidden` must be positive integers; got {n_features!r}, "
             f"{n_classes!r}, {hidden!r}"
         )
-    torch.manual_seed(_check_seed(seed))
+    torch.manual_seed(check_seed(seed))
     layers: list[torch.nn.Module] = []
     for width_in, width_out in zip(widths[:-1], widths[1:], strict=True):
         layers += [torch.nn.Linear(width_in, width_out), torch.nn.ReLU()]
@@ -247,7 +242,7 @@ def train_mlp(
     train_x = torch.as_tensor(features, device=target)
     train_y = torch.as_tensor(labels, device=target)
     optimizer = torch.optim.Adam(model.parameters(), lr=float(lr), weight_decay=float(weight_decay))
-    batch_order = torch.Generator().manual_seed(_check_seed(seed))
+    batch_order = torch.Generator().manual_seed(check_seed(seed))
     for _epoch in tqdm(range(int(epochs)), desc="training", disable=not progress):
         for batch in torch.randperm(len(train_x), generator=batch_order).split(int(batch_size)):
             batch = batch.to(target)
@@ -317,7 +312,7 @@ def train_dp_sgd(
     train_x = torch.as_tensor(features, device=target)
     train_y = torch.as_tensor(labels, device=target)
     params = {name: p.detach().clone() for name, p in model.named_parameters()}
-    generator = torch.Generator().manual_seed(_check_seed(seed))
+    generator = torch.Generator().manual_seed(check_seed(seed))
     expected_batch_size = float(sample_rate) * len(features)
     for _step in tqdm(range(int(steps)), desc="DP-SGD", disable=not progress):
         batch = torch.flatten(torch.nonzero(torch.rand(len(features), generator=generator) < sample_rate)).to(target)

@@ -19,6 +19,7 @@ from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
 
 from dcai_helpers.torch_training import pick_device
+from dcai_helpers.validation import check_seed
 
 if TYPE_CHECKING:  # pragma: no cover - imported for type hints only
     import torch
@@ -82,12 +83,6 @@ class FewLabelDigits:
     test_labels: np.ndarray
 
 
-def _check_seed(name: str, seed: object) -> int:
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
-        raise ValueError(f"`{name}` must be a non-negative integer; got {seed!r}")
-    return int(seed)
-
-
 def load_few_label_digits(*, n_per_class: int = 20, seed: int = 0) -> FewLabelDigits:
     """The digits, with ``n_per_class`` labelled training images per class and a test split of ``N_TEST``.
 
@@ -106,7 +101,7 @@ def load_few_label_digits(*, n_per_class: int = 20, seed: int = 0) -> FewLabelDi
         raise TypeError(f"`n_per_class` must be an integer; got {type(n_per_class).__name__}")
     if not 1 <= n_per_class <= MAX_PER_CLASS:
         raise ValueError(f"`n_per_class` must be between 1 and {MAX_PER_CLASS}; got {n_per_class}")
-    seed = _check_seed("seed", seed)
+    seed = check_seed(seed)
     digits = load_digits()
     images = (digits.images / MAX_GREY_LEVEL).astype(np.float32)[:, None, :, :]
     labels = digits.target.astype(np.int64)
@@ -140,7 +135,7 @@ def make_small_cnn(*, seed: int) -> torch.nn.Module:
     import torch
     from torch import nn
 
-    torch.manual_seed(_check_seed("seed", seed))
+    torch.manual_seed(check_seed(seed))
     return nn.Sequential(
         nn.Conv2d(1, 16, kernel_size=3, padding=1),
         nn.ReLU(),
@@ -221,7 +216,7 @@ def train_cnn(
         )
     if labels.size and (labels.min() < 0 or labels.max() >= N_CLASSES):
         raise ValueError(f"`labels` must hold class indices in 0 .. {N_CLASSES - 1}")
-    seed = _check_seed("seed", seed)
+    seed = check_seed(seed)
     for name, value in (("steps", steps), ("batch_size", batch_size)):
         if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
             raise ValueError(f"`{name}` must be a positive integer; got {value!r}")

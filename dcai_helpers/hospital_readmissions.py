@@ -22,6 +22,8 @@ from sklearn.metrics import balanced_accuracy_score
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
+from dcai_helpers.validation import check_int, check_seed
+
 #: The hospitals, their share of the patients, and their effect on the log-odds of readmission.
 SITES = ("central", "riverside", "hillcrest")
 SITE_SHARE = (0.45, 0.30, 0.25)
@@ -115,16 +117,6 @@ class HospitalReadmissions:
     flaws: dict[str, str]
 
 
-def _check_seed(seed: object) -> None:
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
-        raise TypeError(f"`seed` must be an int; got {type(seed).__name__}")
-
-
-def _check_count(name: str, value: object, minimum: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
-        raise ValueError(f"`{name}` must be an int of at least {minimum}; got {value!r}")
-
-
 def simulate_discharges(
     n_patients: int, *, seed: int, at_discharge: bool
 ) -> tuple[pd.DataFrame, pd.Series, pd.DataFrame]:
@@ -149,8 +141,8 @@ def simulate_discharges(
     truth : DataFrame of shape (n_patients, 3)
         ``temperature_celsius``, ``hemoglobin`` and ``creatinine`` of each patient.
     """
-    _check_count("n_patients", n_patients, 10)
-    _check_seed(seed)
+    check_int("n_patients", n_patients, minimum=10)
+    check_seed(seed)
     rng = np.random.default_rng(seed)
     site = rng.choice(np.array(SITES), n_patients, p=SITE_SHARE)
     age = np.clip(rng.normal(65, 12, n_patients), 18, 95).round()
@@ -212,9 +204,9 @@ def load_hospital_readmissions(*, seed: int = 0, n_train: int = 3000, n_val: int
     -------
     HospitalReadmissions
     """
-    _check_seed(seed)
-    _check_count("n_train", n_train, 10)
-    _check_count("n_val", n_val, 10)
+    check_seed(seed)
+    check_int("n_train", n_train, minimum=10)
+    check_int("n_val", n_val, minimum=10)
     X_train, y_train, truth_train = simulate_discharges(n_train, seed=int(seed), at_discharge=False)
     X_val, y_val, truth_val = simulate_discharges(n_val, seed=int(seed) + 1, at_discharge=True)
     X_val.index += n_train  # distinct index labels: a validation row is never mistaken for a training row

@@ -19,6 +19,8 @@ from sklearn.metrics import balanced_accuracy_score
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
+from dcai_helpers.validation import check_int, check_seed
+
 #: Outcomes of a loan, from best to worst; the target column holds these strings.
 CLASSES = ("repaid", "late", "defaulted")
 #: Columns of every feature table, in order.
@@ -130,20 +132,6 @@ class LoanApplications:
     underrepresented_slice: tuple[str, str]
 
 
-def _check_count(name: str, value: object, minimum: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer):
-        raise TypeError(f"`{name}` must be an integer; got {type(value).__name__}")
-    if value < minimum:
-        raise ValueError(f"`{name}` must be at least {minimum}; got {value}")
-
-
-def _check_seed(seed: object) -> None:
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
-        raise TypeError(f"`seed` must be a non-negative integer; got {type(seed).__name__}")
-    if seed < 0:
-        raise ValueError(f"`seed` must be a non-negative integer; got {seed}")
-
-
 def _draw_applicants(
     n_examples: int, rng: np.random.Generator, employment_share: tuple[float, ...], *, rekey_escalated: bool
 ) -> tuple[pd.DataFrame, pd.Series]:
@@ -204,9 +192,9 @@ def load_loan_applications(*, seed: int = 0, n_train: int = 1500, n_val: int = 1
         and the ground truth ``is_outlier``, ``outlier_kind``, ``junk_feature``,
         ``underrepresented_slice``.
     """
-    _check_seed(seed)
-    _check_count("n_train", n_train, 200)
-    _check_count("n_val", n_val, 100)
+    check_seed(seed)
+    check_int("n_train", n_train, minimum=200)
+    check_int("n_val", n_val, minimum=100)
     rng = np.random.default_rng(seed)
     X_train, y_train = _draw_applicants(n_train, rng, TRAIN_EMPLOYMENT_SHARE, rekey_escalated=True)
     X_val, y_val = _draw_applicants(n_val, rng, POPULATION_EMPLOYMENT_SHARE, rekey_escalated=False)
@@ -253,8 +241,8 @@ def load_hidden_test_set(*, seed: int = HIDDEN_TEST_SEED, n_examples: int = 2000
     X_test : DataFrame of shape (n_examples, 8)
     y_test : Series of shape (n_examples,)
     """
-    _check_seed(seed)
-    _check_count("n_examples", n_examples, 100)
+    check_seed(seed)
+    check_int("n_examples", n_examples, minimum=100)
     X_test, y_test = _draw_applicants(
         n_examples, np.random.default_rng(seed), POPULATION_EMPLOYMENT_SHARE, rekey_escalated=False
     )

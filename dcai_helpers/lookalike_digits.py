@@ -15,6 +15,8 @@ import numpy as np
 from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
 
+from dcai_helpers.validation import check_fraction, check_seed
+
 #: The digits kept, in class order: class ``k`` is the digit ``DIGITS[k]``.
 DIGITS: tuple[int, ...] = (1, 4, 7, 9)
 
@@ -118,8 +120,8 @@ def flip_to_lookalikes(labels: np.ndarray, *, flip_rate: float, seed: int) -> tu
         )
     if labels.size and (labels.min() < 0 or labels.max() >= len(DIGITS)):
         raise ValueError(f"`labels` must lie in 0..{len(DIGITS) - 1}; got values from {labels.min()} to {labels.max()}")
-    _check_fraction("flip_rate", flip_rate)
-    _check_seed(seed)
+    check_fraction("flip_rate", flip_rate)
+    check_seed(seed)
     lookalike_class = np.array([DIGITS.index(DIGIT_LOOKALIKES[digit]) for digit in DIGITS])
     rng = np.random.default_rng(seed)
     flipped = rng.choice(labels.size, size=int(round(flip_rate * labels.size)), replace=False)
@@ -158,8 +160,8 @@ def load_lookalike_digits(
             f"`n_train + n_validation` must leave at least 8 of the {len(y)} images for the test split; "
             f"got {n_train} + {n_validation}"
         )
-    _check_fraction("flip_rate", flip_rate)
-    _check_seed(seed)
+    check_fraction("flip_rate", flip_rate)
+    check_seed(seed)
     X_train, X_rest, true_labels_train, y_rest = train_test_split(
         X, y, train_size=n_train, random_state=seed, stratify=y
     )
@@ -177,17 +179,3 @@ def load_lookalike_digits(
         X_test=X_test,
         y_test=y_test,
     )
-
-
-def _check_fraction(name: str, value: float) -> None:
-    """Raise unless ``value`` is a number in [0, 1]."""
-    if isinstance(value, bool) or not isinstance(value, int | float | np.floating | np.integer):
-        raise TypeError(f"`{name}` must be a number in [0, 1]; got {type(value).__name__}")
-    if not (0 <= value <= 1 and np.isfinite(value)):
-        raise ValueError(f"`{name}` must lie in [0, 1]; got {float(value)}")
-
-
-def _check_seed(seed: int) -> None:
-    """Raise unless ``seed`` is an int."""
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
-        raise TypeError(f"`seed` must be an int; got {type(seed).__name__}")

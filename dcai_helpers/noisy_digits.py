@@ -14,6 +14,8 @@ import numpy as np
 from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
 
+from dcai_helpers.validation import check_seed
+
 #: Where a mislabelled digit's label goes (true digit -> given label): a digit is mistaken for one that
 #: looks alike. Most pairs are one-way (2 -> 7 but never 7 -> 2), which is what makes the noise asymmetric.
 DIGIT_LOOKALIKES: dict[int, int] = {0: 6, 1: 7, 2: 7, 3: 8, 4: 9, 5: 6, 6: 5, 7: 1, 8: 3, 9: 4}
@@ -183,10 +185,7 @@ def inject_label_noise(
             f"`labels` must lie in 0..{n_classes - 1} to match a noise_matrix of shape {noise_matrix.shape}; "
             f"got values from {labels.min()} to {labels.max()}"
         )
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
-        raise TypeError(f"`seed` must be an int; got {type(seed).__name__}")
-
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed(seed))
     noisy_labels = labels.astype(np.int64, copy=True)
     for true_class in range(n_classes):
         members = np.flatnonzero(labels == true_class)

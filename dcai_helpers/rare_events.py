@@ -14,6 +14,8 @@ import pandas as pd
 from scipy.optimize import brentq
 from scipy.special import expit
 
+from dcai_helpers.validation import check_int, check_seed
+
 DATASHEET = """\
 ### Datasheet: simulated card transactions (`dcai_helpers.rare_events`)
 
@@ -116,18 +118,12 @@ def make_fraud_transactions(
     >>> data.features.shape
     (1000, 8)
     """
-    if isinstance(n_transactions, bool) or not isinstance(n_transactions, int | np.integer):
-        raise TypeError(f"`n_transactions` must be an int; got {type(n_transactions).__name__}")
-    if n_transactions < 100:
-        raise ValueError(f"`n_transactions` must be at least 100; got {n_transactions}")
+    check_int("n_transactions", n_transactions, minimum=100)
     if isinstance(fraud_rate, bool) or not isinstance(fraud_rate, float | int | np.floating):
         raise TypeError(f"`fraud_rate` must be a float; got {type(fraud_rate).__name__}")
     if not 0.0 < fraud_rate < 0.5:
         raise ValueError(f"`fraud_rate` must be in (0, 0.5): the rare class is the positive one; got {fraud_rate}")
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
-        raise TypeError(f"`seed` must be an int; got {type(seed).__name__}")
-
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed(seed))
     n = int(n_transactions)
     features = pd.DataFrame(
         {

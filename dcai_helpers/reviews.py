@@ -12,6 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from dcai_helpers.validation import check_fraction, check_int, check_seed
+
 #: Origin, size, licence and the PU data: shown before the exercises.
 DATASHEET_OVERVIEW = """\
 ### Datasheet: scraped product reviews (`dcai_helpers.reviews`)
@@ -205,22 +207,6 @@ class PUData:
     label_frequency: float
 
 
-def _check_count(name: str, value: object, *, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer):
-        raise TypeError(f"`{name}` must be an integer >= {minimum}; got {type(value).__name__}")
-    if value < minimum:
-        raise ValueError(f"`{name}` must be an integer >= {minimum}; got {value}")
-    return int(value)
-
-
-def _check_fraction(name: str, value: object, *, low: float, high: float) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float | np.floating):
-        raise TypeError(f"`{name}` must be a number in ({low}, {high}]; got {type(value).__name__}")
-    if not low < float(value) <= high:
-        raise ValueError(f"`{name}` must be a number in ({low}, {high}]; got {value}")
-    return float(value)
-
-
 def _review(rng: np.random.Generator) -> tuple[str, int]:
     """One clean review and its label (1 positive, 0 negative)."""
     category = str(rng.choice(list(_PRODUCTS)))
@@ -343,13 +329,13 @@ def make_reviews(
         :data:`JUNK_KINDS`) and ``source_row`` (int: the row a duplicate copies, else -1); ``test``
         has ``n_test`` rows with columns ``text`` and ``label``.
     """
-    n_train = _check_count("n_train", n_train, minimum=1)
-    n_test = _check_count("n_test", n_test, minimum=1)
-    n_html = _check_count("n_html", n_html, minimum=0)
-    n_boilerplate = _check_count("n_boilerplate", n_boilerplate, minimum=0)
-    n_duplicate = _check_count("n_duplicate", n_duplicate, minimum=0)
-    n_near_duplicate = _check_count("n_near_duplicate", n_near_duplicate, minimum=0)
-    seed = _check_count("seed", seed, minimum=0)
+    n_train = check_int("n_train", n_train, minimum=1)
+    n_test = check_int("n_test", n_test, minimum=1)
+    n_html = check_int("n_html", n_html, minimum=0)
+    n_boilerplate = check_int("n_boilerplate", n_boilerplate, minimum=0)
+    n_duplicate = check_int("n_duplicate", n_duplicate, minimum=0)
+    n_near_duplicate = check_int("n_near_duplicate", n_near_duplicate, minimum=0)
+    seed = check_seed(seed)
     rng = np.random.default_rng(seed)
 
     clean = [_review(rng) for _ in range(n_train)]
@@ -417,12 +403,12 @@ def make_pu_data(
         ``X`` of shape (n_samples, n_features), ``s`` and ``y`` of shape (n_samples,) with values
         0/1, and ``label_frequency``. Every labeled example is positive: ``y[s == 1] == 1``.
     """
-    n_samples = _check_count("n_samples", n_samples, minimum=20)
-    n_features = _check_count("n_features", n_features, minimum=1)
-    positive_fraction = _check_fraction("positive_fraction", positive_fraction, low=0.0, high=0.99)
-    label_frequency = _check_fraction("label_frequency", label_frequency, low=0.0, high=1.0)
-    separation = _check_fraction("separation", separation, low=0.0, high=100.0)
-    seed = _check_count("seed", seed, minimum=0)
+    n_samples = check_int("n_samples", n_samples, minimum=20)
+    n_features = check_int("n_features", n_features, minimum=1)
+    positive_fraction = check_fraction("positive_fraction", positive_fraction, low=0.0, high=0.99, open_low=True)
+    label_frequency = check_fraction("label_frequency", label_frequency, low=0.0, high=1.0, open_low=True)
+    separation = check_fraction("separation", separation, low=0.0, high=100.0, open_low=True)
+    seed = check_seed(seed)
     rng = np.random.default_rng(seed)
 
     y = (rng.random(n_samples) < positive_fraction).astype(int)

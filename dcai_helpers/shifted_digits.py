@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.datasets import load_digits
 
+from dcai_helpers.validation import check_int, check_seed
+
 DATASHEET = """\
 ### Datasheet: shifted digits (`dcai_helpers.shifted_digits`)
 
@@ -112,16 +114,6 @@ class ShiftSplit:
     target_priors: np.ndarray
 
 
-def _check_seed(seed: object) -> None:
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
-        raise TypeError(f"`seed` must be an int; got {type(seed).__name__}")
-
-
-def _check_positive_int(name: str, value: object) -> None:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
-        raise ValueError(f"`{name}` must be a positive int; got {value!r}")
-
-
 def _scaled_digits() -> tuple[np.ndarray, np.ndarray]:
     """The 1,797 digits as (images in [0, 1] of shape (n, 64), labels)."""
     images, labels = load_digits(return_X_y=True)
@@ -152,9 +144,9 @@ def load_outlier_split(
     -------
     OutlierSplit
     """
-    _check_seed(seed)
-    _check_positive_int("n_test_inliers", n_test_inliers)
-    _check_positive_int("n_per_kind", n_per_kind)
+    check_seed(seed)
+    check_int("n_test_inliers", n_test_inliers, minimum=1)
+    check_int("n_per_kind", n_per_kind, minimum=1)
     held_out = np.asarray(held_out_classes)
     if (
         held_out.ndim != 1
@@ -223,7 +215,7 @@ def fade_images(
     -------
     ndarray of shape (n_images, n_pixels)
     """
-    _check_seed(seed)
+    check_seed(seed)
     images = np.asarray(images)
     if images.ndim != 2 or not np.issubdtype(images.dtype, np.number):
         raise ValueError(
@@ -266,7 +258,7 @@ def load_shift_split(
     -------
     ShiftSplit
     """
-    _check_seed(seed)
+    check_seed(seed)
     if isinstance(prior_ratio, bool) or not isinstance(prior_ratio, float | int) or not 0.0 < prior_ratio <= 1.0:
         raise ValueError(f"`prior_ratio` must be a number in (0, 1]; got {prior_ratio!r}")
     sizes = list(n_source) if isinstance(n_source, Sequence) and not isinstance(n_source, str) else None
@@ -275,8 +267,8 @@ def load_shift_split(
             f"`n_source` must be a sequence of 3 positive ints (train, validation, test); got {n_source!r}"
         )
     for name, value in zip(("n_source[0]", "n_source[1]", "n_source[2]"), sizes, strict=True):
-        _check_positive_int(name, value)
-    _check_positive_int("n_target", n_target)
+        check_int(name, value, minimum=1)
+    check_int("n_target", n_target, minimum=1)
     images, labels = _scaled_digits()
     weights = float(prior_ratio) ** np.arange(N_CLASSES)
     source_priors, target_priors = weights / weights.sum(), weights[::-1] / weights.sum()

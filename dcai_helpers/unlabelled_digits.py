@@ -19,6 +19,8 @@ from sklearn.model_selection import train_test_split
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
+from dcai_helpers.validation import check_seed
+
 #: Number of principal components the images are projected on: enough for ~90 % of the pixel variance, few enough
 #: that the fixed model trains in milliseconds, which the many rounds of an active-learning loop need.
 N_COMPONENTS = 20
@@ -172,7 +174,7 @@ def load_unlabelled_digits(*, pool_size: int = N_POOL, seed: int = 0) -> Unlabel
         raise TypeError(f"`pool_size` must be an int; got {type(pool_size).__name__}")
     if not 20 <= pool_size <= N_POOL:
         raise ValueError(f"`pool_size` must lie between 20 and {N_POOL}; got {pool_size}")
-    _check_seed(seed)
+    check_seed(seed)
     images, labels = load_digits(return_X_y=True)
     images_pool, images_test, labels_pool, y_test = train_test_split(
         images, labels, test_size=N_TEST, random_state=seed, stratify=labels
@@ -189,8 +191,3 @@ def load_unlabelled_digits(*, pool_size: int = N_POOL, seed: int = 0) -> Unlabel
         X_test=pca.transform(images_test),
         y_test=y_test.astype(np.int64),
     )
-
-
-def _check_seed(seed: int) -> None:
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
-        raise TypeError(f"`seed` must be an int; got {type(seed).__name__}")

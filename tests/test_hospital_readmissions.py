@@ -98,8 +98,8 @@ def test_fixing_the_flaws_raises_the_fixed_model_at_discharge(data):
     ("kwargs", "error", "message"),
     [
         ({"seed": 1.5}, TypeError, "`seed` must be an int"),
-        ({"n_train": 3}, ValueError, "`n_train` must be an int of at least 10"),
-        ({"n_val": True}, ValueError, "`n_val` must be an int of at least 10"),
+        ({"n_train": 3}, ValueError, "`n_train` must be at least 10; got 3"),
+        ({"n_val": True}, TypeError, "`n_val` must be an int; got bool"),
     ],
 )
 def test_load_rejects_bad_input(kwargs, error, message):

@@ -103,10 +103,10 @@ def test_fixed_model_is_unfitted_and_fresh():
 @pytest.mark.parametrize(
     ("kwargs", "error", "message"),
     [
-        ({"seed": -1}, ValueError, "`seed` must be a non-negative integer; got -1"),
-        ({"seed": 1.5}, TypeError, "`seed` must be a non-negative integer; got float"),
+        ({"seed": -1}, ValueError, "`seed` must be at least 0; got -1"),
+        ({"seed": 1.5}, TypeError, "`seed` must be an int; got float"),
         ({"n_train": 10}, ValueError, "`n_train` must be at least 200; got 10"),
-        ({"n_val": "100"}, TypeError, "`n_val` must be an integer; got str"),
+        ({"n_val": "100"}, TypeError, "`n_val` must be an int; got str"),
     ],
 )
 def test_load_validates_its_arguments(kwargs, error, message):

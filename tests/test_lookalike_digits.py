@@ -30,7 +30,7 @@ def test_flip_to_lookalikes_is_reproducible_and_depends_on_the_seed():
     [
         (np.zeros((3, 4), dtype=int), {}, ValueError, "`labels` must be a 1-D integer array"),
         (np.array([0, 4]), {}, ValueError, r"`labels` must lie in 0\.\.3"),
-        (np.array([0, 1]), {"flip_rate": 1.5}, ValueError, r"`flip_rate` must lie in \[0, 1\]"),
+        (np.array([0, 1]), {"flip_rate": 1.5}, ValueError, r"`flip_rate` must lie in \[0.0, 1.0\]"),
         (np.array([0, 1]), {"flip_rate": "0.1"}, TypeError, "`flip_rate` must be a number"),
         (np.array([0, 1]), {"seed": 1.0}, TypeError, "`seed` must be an int"),
     ],
@@ -63,7 +63,7 @@ def test_load_lookalike_digits_is_reproducible():
         ({"n_train": 4}, "`n_train` must be an int of at least 8"),
         ({"n_validation": 2.5}, "`n_validation` must be an int of at least 8"),
         ({"n_train": 500, "n_validation": 300}, "must leave at least 8 of the 722 images"),
-        ({"flip_rate": -0.1}, r"`flip_rate` must lie in \[0, 1\]"),
+        ({"flip_rate": -0.1}, r"`flip_rate` must lie in \[0.0, 1.0\]"),
     ],
 )
 def test_load_lookalike_digits_rejects_bad_sizes(kwargs, message):

@@ -58,7 +58,7 @@ def test_outlier_split_is_deterministic_and_depends_on_the_seed():
         ({"held_out_classes": (10,)}, "`held_out_classes` must be"),
         ({"held_out_classes": ()}, "`held_out_classes` must be"),
         ({"held_out_classes": (1, 1)}, "`held_out_classes` must be"),
-        ({"n_test_inliers": 0}, "`n_test_inliers` must be a positive int"),
+        ({"n_test_inliers": 0}, "`n_test_inliers` must be at least 1"),
         ({"n_per_kind": 1000}, "must be at most 354"),
     ],
 )

@@ -1,0 +1,45 @@
+"""The shared checks at the door of the data set helpers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from dcai_helpers.validation import check_fraction, check_int, check_seed
+
+
+def test_check_int_accepts_numpy_integers_and_returns_int():
+    assert check_int("n", np.int64(5), minimum=1) == 5 and type(check_int("n", np.int64(5))) is int
+
+
+@pytest.mark.parametrize(
+    ("value", "error", "message"),
+    [
+        (True, TypeError, "`n` must be an int; got bool"),
+        (2.0, TypeError, "`n` must be an int; got float"),
+        (0, ValueError, "`n` must be at least 1; got 0"),
+    ],
+)
+def test_check_int_names_the_argument(value, error, message):
+    with pytest.raises(error, match=message):
+        check_int("n", value, minimum=1)
+
+
+def test_check_seed_refuses_negative_and_non_int_seeds():
+    assert check_seed(0) == 0
+    with pytest.raises(ValueError, match="`seed` must be at least 0; got -1"):
+        check_seed(-1)
+    with pytest.raises(TypeError, match="`rng_seed` must be an int; got str"):
+        check_seed("1", "rng_seed")
+
+
+def test_check_fraction_bounds_and_open_low_end():
+    assert check_fraction("p", 1) == 1.0
+    with pytest.raises(ValueError, match=r"`p` must lie in \[0.0, 1.0\]; got 1.5"):
+        check_fraction("p", 1.5)
+    with pytest.raises(ValueError, match=r"`p` must lie in \(0.0, 1.0\]; got 0.0"):
+        check_fraction("p", 0.0, open_low=True)
+    with pytest.raises(ValueError, match="got nan"):
+        check_fraction("p", float("nan"))
+    with pytest.raises(TypeError, match="`p` must be a number; got str"):
+        check_fraction("p", "0.5")
