@@ -48,8 +48,10 @@ from dcai_helpers.grading.sandbox import KernelLimits, SandboxedKernelManager
 
 #: Seconds every cell gets at least, even when the submission's time is (nearly) spent.
 MIN_CELL_SECONDS = 5
-#: Seconds a kernel past its time has to answer on its control channel before it counts as hung.
-CONTROL_REPLY_SECONDS = 5
+#: Seconds a kernel past its time has to answer on its control channel before it counts as hung: generous,
+#: because a busy kernel's control thread waits for the GIL, and on a loaded 2-core machine 5 s was too short
+#: (CI once read an endless loop as a hang). Only a kernel that really hangs pays it.
+CONTROL_REPLY_SECONDS = 15
 
 
 @dataclass
