@@ -12,7 +12,7 @@ WORKERS ?= auto
 $(BIN)/dcai: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip install --quiet -e ".[test,site]"
 	touch $@
 
 lab: $(BIN)/dcai
