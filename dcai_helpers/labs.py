@@ -132,6 +132,13 @@ LABS: tuple[Lab, ...] = (
         datasets=("clinic_records",),
         headline="best membership-inference attack AUC on the target model, undefended vs DP-SGD (noise multiplier 3)",
     ),
+    Lab(
+        id="data_engine",
+        title="The data engine: a labelling budget spent round by round (capstone)",
+        points=10,
+        datasets=("labelling_market",),
+        headline="validation accuracy of a fixed model after a budget of 800: random spend vs data engine (3 seeds)",
+    ),
 )
 
 

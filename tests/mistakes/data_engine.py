@@ -1,0 +1,394 @@
+"""Beginner mistakes in data_engine: each must fail its exercise's public test with a message naming the rule.
+
+Each mistake is the solution with one thing done wrong, written as a swap of the lines that differ
+(`_swap` checks that the lines it replaces are there, so a changed solution cannot silently disarm a mistake).
+"""
+
+from labrun import Mistake
+
+
+def _swap(source: str, *pairs: tuple[str, str]) -> str:
+    """``source`` with each ``old`` replaced by ``new``; each ``old`` must occur in it."""
+    for old, new in pairs:
+        assert old in source, f"mistake template out of date: {old!r} not in the solution"
+        source = source.replace(old, new)
+    return source
+
+
+_PICK_RELABELS = """
+def pick_relabels(labels, pred_probs, already_relabelled, n):
+    is_issue = find_label_issues(labels, pred_probs, n_jobs=1)
+    candidates = np.flatnonzero(is_issue & ~already_relabelled)
+    self_confidence = pred_probs[candidates, labels[candidates]]
+    return candidates[np.argsort(self_confidence, kind="stable")][:n]
+"""
+
+
+_BALANCED_MARGIN_BATCH = """
+def balanced_margin_batch(pred_probs, available, n):
+    n_classes = pred_probs.shape[1]
+    top_two = np.sort(pred_probs, axis=1)[:, -2:]
+    margin = top_two[:, 1] - top_two[:, 0]
+    candidates = np.flatnonzero(available)
+    order = candidates[np.argsort(margin[candidates], kind="stable")]
+    predicted = pred_probs[order].argmax(axis=1)
+    one_hot = predicted[:, None] == np.arange(n_classes)
+    rank_in_class = np.cumsum(one_hot, axis=0)[np.arange(len(order)), predicted] - 1
+    within_quota = rank_in_class < int(np.ceil(n / n_classes))
+    return np.concatenate([order[within_quota], order[~within_quota]])[:n]
+"""
+
+
+_CURATION_MASKS = """
+def curation_masks(X_seed, X_pool, X_validation, *, duplicate_radius, outlier_factor, n_neighbors):
+    to_validation, _ = NearestNeighbors(n_neighbors=1).fit(X_validation).kneighbors(X_pool)
+    is_copy = to_validation[:, 0] <= duplicate_radius
+    X_all = np.concatenate([X_seed, X_pool])
+    # Ask for one more neighbour: the nearest is the row itself.
+    distances, _ = NearestNeighbors(n_neighbors=n_neighbors + 1).fit(X_all).kneighbors(X_all)
+    score = distances[:, n_neighbors]
+    is_outlier = score > outlier_factor * np.median(score)
+    n_seed = len(X_seed)
+    return ~is_outlier[:n_seed], ~is_outlier[n_seed:] & ~is_copy
+"""
+
+
+_RUN_DATA_ENGINE = """
+def run_data_engine(
+    task, market, *, seed_keep, pool_keep, pick_rows_to_relabel, select_batch, n_rounds, relabels_per_round, seed
+):
+    price = market.price(EXPERT)
+    seed_rows = np.flatnonzero(seed_keep)
+    seed_labels = task.seed_labels[seed_rows].copy()
+    relabelled = np.zeros(len(seed_rows), dtype=bool)
+    bought_rows, bought_labels = [], []
+    folds = StratifiedKFold(5, shuffle=True, random_state=seed)
+
+    def training_set():
+        X = np.concatenate([task.X_seed[seed_rows], task.X_pool[bought_rows]])
+        return X, np.concatenate([seed_labels, np.asarray(bought_labels, dtype=np.int64)])
+
+    log = []
+    for round_index in tqdm(range(n_rounds), desc="rounds", leave=False):
+        round_budget = market.remaining // (n_rounds - round_index)
+        X, y = training_set()
+        pred_probs = cross_val_predict(make_fixed_model(), X, y, cv=folds, method="predict_proba")
+        n_relabel = min(relabels_per_round, round_budget // price)
+        to_relabel = np.asarray(pick_rows_to_relabel(seed_labels, pred_probs[: len(seed_rows)], relabelled, n_relabel))
+        if len(to_relabel):
+            seed_labels[to_relabel] = market.buy("seed", seed_rows[to_relabel], annotator=EXPERT)
+            relabelled[to_relabel] = True
+        X, y = training_set()
+        model = make_fixed_model().fit(X, y)
+        accuracy_after_relabel = float(model.score(task.X_validation, task.y_validation))
+        available = pool_keep.copy()
+        available[bought_rows] = False
+        n_new = (round_budget - price * len(to_relabel)) // price
+        batch = np.asarray(select_batch(model.predict_proba(task.X_pool), available, n_new), dtype=np.int64)
+        if len(batch):
+            bought_labels.extend(market.buy("pool", batch, annotator=EXPERT).tolist())
+            bought_rows.extend(batch.tolist())
+        X, y = training_set()
+        accuracy = float(make_fixed_model().fit(X, y).score(task.X_validation, task.y_validation))
+        log.append(
+            {
+                "round": round_index,
+                "spent": market.spent,
+                "accuracy_after_relabel": accuracy_after_relabel,
+                "validation_accuracy": accuracy,
+            }
+        )
+    X, y = training_set()
+    return X, y, log
+"""
+
+_SLOW_BATCH = """
+def balanced_margin_batch(pred_probs, available, n):
+    n_classes = pred_probs.shape[1]
+    top_two = np.sort(pred_probs, axis=1)[:, -2:]
+    margin = top_two[:, 1] - top_two[:, 0]
+    remaining = list(np.flatnonzero(available))
+    counts = np.zeros(n_classes, dtype=int)
+    taken, skipped = [], []
+    while remaining and len(taken) < n:
+        row = min(remaining, key=lambda r: margin[r])  # a pass over the whole pool for every pick
+        remaining.remove(row)
+        cls = pred_probs[row].argmax()
+        if counts[cls] < int(np.ceil(n / n_classes)):
+            taken.append(row)
+            counts[cls] += 1
+        else:
+            skipped.append(row)
+    return np.array(taken + skipped, dtype=int)[:n]
+"""
+
+_FINAL = "final_X, final_y, final_market = final_sets[('data engine', SEED)]\n"
+
+MISTAKES = {
+    "test_pick_relabels": [
+        Mistake(
+            what="ranks every row, not only those cleanlab flags",
+            rule="Pick only rows that cleanlab flags",
+            answers={
+                "pick_relabels": _swap(
+                    _PICK_RELABELS,
+                    ("np.flatnonzero(is_issue & ~already_relabelled)", "np.flatnonzero(~already_relabelled)"),
+                )
+            },
+        ),
+        Mistake(
+            what="relabels rows already relabelled",
+            rule="Never relabel a row twice",
+            answers={"pick_relabels": _swap(_PICK_RELABELS, ("is_issue & ~already_relabelled", "is_issue"))},
+        ),
+        Mistake(
+            what="highest self-confidence first",
+            rule="lowest self-confidence first",
+            answers={
+                "pick_relabels": _swap(_PICK_RELABELS, ("np.argsort(self_confidence,", "np.argsort(-self_confidence,"))
+            },
+        ),
+        Mistake(
+            what="self-confidence taken as the largest probability, not that of the current label",
+            rule="pred_probs[i, labels[i]]",
+            answers={
+                "pick_relabels": _swap(
+                    _PICK_RELABELS, ("pred_probs[candidates, labels[candidates]]", "pred_probs[candidates].max(axis=1)")
+                )
+            },
+        ),
+        Mistake(
+            what="ties go to the higher index",
+            rule="Ties go to the lower index",
+            answers={
+                "pick_relabels": _swap(
+                    _PICK_RELABELS,
+                    ('np.argsort(self_confidence, kind="stable")', 'np.argsort(-self_confidence, kind="stable")[::-1]'),
+                )
+            },
+        ),
+        Mistake(
+            what="returns every candidate, ignoring n",
+            rule="Return at most n rows",
+            answers={"pick_relabels": _swap(_PICK_RELABELS, ('kind="stable")][:n]', 'kind="stable")]'))},
+        ),
+    ],
+    "test_balanced_margin_batch": [
+        Mistake(
+            what="ignores `available`",
+            rule="Consider only available rows",
+            answers={
+                "balanced_margin_batch": _swap(
+                    _BALANCED_MARGIN_BATCH, ("np.flatnonzero(available)", "np.arange(len(pred_probs))")
+                )
+            },
+        ),
+        Mistake(
+            what="largest margin first",
+            rule="Take the smallest margin first",
+            answers={
+                "balanced_margin_batch": _swap(
+                    _BALANCED_MARGIN_BATCH, ("np.argsort(margin[candidates],", "np.argsort(-margin[candidates],")
+                )
+            },
+        ),
+        Mistake(
+            what="no class quota (plain margin sampling)",
+            rule="at most ceil(n / n_classes) per predicted class",
+            answers={
+                "balanced_margin_batch": _swap(
+                    _BALANCED_MARGIN_BATCH, ("rank_in_class < int(np.ceil(n / n_classes))", "rank_in_class >= 0")
+                )
+            },
+        ),
+        Mistake(
+            what="quota rounded down",
+            rule="rounded up",
+            answers={
+                "balanced_margin_batch": _swap(
+                    _BALANCED_MARGIN_BATCH, ("int(np.ceil(n / n_classes))", "max(n // n_classes, 1)")
+                )
+            },
+        ),
+        Mistake(
+            what="leaves the batch short when the quotas do",
+            rule="Fill the batch",
+            answers={
+                "balanced_margin_batch": _swap(
+                    _BALANCED_MARGIN_BATCH,
+                    ("np.concatenate([order[within_quota], order[~within_quota]])[:n]", "order[within_quota][:n]"),
+                )
+            },
+        ),
+        Mistake(
+            what="ties go to the higher index",
+            rule="Ties go to the lower index",
+            answers={
+                "balanced_margin_batch": _swap(
+                    _BALANCED_MARGIN_BATCH,
+                    (
+                        'candidates[np.argsort(margin[candidates], kind="stable")]',
+                        'candidates[np.argsort(-margin[candidates], kind="stable")[::-1]]',
+                    ),
+                )
+            },
+        ),
+        Mistake(
+            what="searches the remaining pool again for every pick",
+            rule="Vectorise",
+            answers={"balanced_margin_batch": _SLOW_BATCH},
+        ),
+    ],
+    "test_curation_masks": [
+        Mistake(
+            what="the row counted as its own nearest neighbour",
+            rule="excluding the row itself",
+            answers={
+                "curation_masks": _swap(
+                    _CURATION_MASKS,
+                    ("NearestNeighbors(n_neighbors=n_neighbors + 1)", "NearestNeighbors(n_neighbors=n_neighbors)"),
+                    ("distances[:, n_neighbors]", "distances[:, n_neighbors - 1]"),
+                )
+            },
+        ),
+        Mistake(
+            what="near-duplicates not dropped",
+            rule="Drop near-duplicates of validation rows",
+            answers={"curation_masks": _swap(_CURATION_MASKS, ("& ~is_copy", ""))},
+        ),
+        Mistake(
+            what="strictly closer than the radius",
+            rule="at most duplicate_radius",
+            answers={"curation_masks": _swap(_CURATION_MASKS, ("<= duplicate_radius", "< duplicate_radius"))},
+        ),
+        Mistake(
+            what="compared with the mean score instead of the median",
+            rule="median",
+            answers={"curation_masks": _swap(_CURATION_MASKS, ("np.median(score)", "np.mean(score)"))},
+        ),
+        Mistake(
+            what="drops a row whose score equals the cut-off",
+            rule="strictly greater",
+            answers={"curation_masks": _swap(_CURATION_MASKS, ("score > outlier_factor", "score >= outlier_factor"))},
+        ),
+    ],
+    "test_run_data_engine": [
+        Mistake(
+            what="logs once, at the end",
+            rule="Log after every round",
+            answers={
+                "run_data_engine": _swap(
+                    _RUN_DATA_ENGINE,
+                    (
+                        "    X, y = training_set()\n    return X, y, log",
+                        "    X, y = training_set()\n    return X, y, log[-1:]",
+                    ),
+                )
+            },
+        ),
+        Mistake(
+            what="spends the whole budget in the first round",
+            rule="Spend evenly",
+            answers={
+                "run_data_engine": _swap(
+                    _RUN_DATA_ENGINE, ("market.remaining // (n_rounds - round_index)", "market.remaining")
+                )
+            },
+        ),
+        Mistake(
+            what="rounds the number of labels up, past the budget",
+            rule="Never exceed the budget",
+            answers={
+                "run_data_engine": _swap(
+                    _RUN_DATA_ENGINE,
+                    (
+                        "n_new = (round_budget - price * len(to_relabel)) // price",
+                        "n_new = -(-(round_budget - price * len(to_relabel)) // price)",
+                    ),
+                )
+            },
+        ),
+        Mistake(
+            what="relabels are not paid out of the round's budget",
+            rule="relabels paid out of it first",
+            answers={
+                "run_data_engine": _swap(
+                    _RUN_DATA_ENGINE,
+                    ("n_new = (round_budget - price * len(to_relabel)) // price", "n_new = round_budget // price"),
+                )
+            },
+        ),
+        Mistake(
+            what="bought relabels not written into the labels",
+            rule="Replace their labels by the bought ones",
+            answers={
+                "run_data_engine": _swap(
+                    _RUN_DATA_ENGINE,
+                    (
+                        'seed_labels[to_relabel] = market.buy("seed", seed_rows[to_relabel], annotator=EXPERT)',
+                        'market.buy("seed", seed_rows[to_relabel], annotator=EXPERT)',
+                    ),
+                )
+            },
+        ),
+        Mistake(
+            what="buys pool rows that curation dropped",
+            rule="available = pool_keep",
+            answers={
+                "run_data_engine": _swap(
+                    _RUN_DATA_ENGINE,
+                    ("available = pool_keep.copy()", "available = np.ones(len(task.X_pool), dtype=bool)"),
+                )
+            },
+        ),
+        Mistake(
+            what="in-sample predicted probabilities",
+            rule="Use out-of-fold pred_probs",
+            answers={
+                "run_data_engine": _swap(
+                    _RUN_DATA_ENGINE,
+                    (
+                        'pred_probs = cross_val_predict(make_fixed_model(), X, y, cv=folds, method="predict_proba")',
+                        "pred_probs = make_fixed_model().fit(X, y).predict_proba(X)",
+                    ),
+                )
+            },
+        ),
+    ],
+    "test_final_training_set": [
+        Mistake(
+            what="validation rows added to the training set",
+            rule="never validation rows",
+            answers={
+                "final_training_set": _FINAL
+                + "final_X = np.concatenate([final_X, task.X_validation])\n"
+                + "final_y = np.concatenate([final_y, task.y_validation])\n"
+            },
+        ),
+        Mistake(
+            what="the seed set's ground-truth labels, never bought",
+            rule="Every label is the given seed label or a label bought",
+            answers={
+                "final_training_set": (
+                    "final_X, final_y = task.X_seed, task.seed_true_labels\n"
+                    "final_market = LabellingMarket(task, seed=SEED)\n"
+                )
+            },
+        ),
+        Mistake(
+            what="a market with a larger budget",
+            rule="the lab's budget",
+            answers={
+                "final_training_set": (
+                    "final_X, final_y = task.X_seed, task.seed_labels\n"
+                    "final_market = LabellingMarket(task, budget=5000, seed=SEED)\n"
+                )
+            },
+        ),
+        Mistake(
+            what="rows changed (rescaled) before handing them in",
+            rule="Hand in rows of the seed set or the pool, unchanged",
+            answers={"final_training_set": _FINAL + "final_X = final_X / np.abs(final_X).max()\n"},
+        ),
+    ],
+}
