@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 # Tests run on as many workers as the machine has cores; nbval keeps each notebook on one worker.
 WORKERS ?= auto
 
-.PHONY: lab test lint release benchmark clean
+.PHONY: lab formgrader test lint release benchmark site clean
 
 $(BIN)/dcai: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,8 +15,20 @@ $(BIN)/dcai: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[test,site]"
 	touch $@
 
+# The student's JupyterLab: jupyter_config/student/ (first on JUPYTER_CONFIG_PATH, for this command only) keeps
+# nbgrader's Validate button and assignment list and turns off the instructor's formgrader, create-assignment and
+# course-list panels. tests/test_browser.py runs this very target, with LAB_DIR set to a copy of labs/ and LAB_ARGS
+# to a port and token, so what it drives in a browser is what students get.
+LAB_DIR ?= labs
+LAB_ARGS ?=
 lab: $(BIN)/dcai
-	$(BIN)/jupyter lab labs/
+	JUPYTER_CONFIG_PATH="$(CURDIR)/jupyter_config/student$${JUPYTER_CONFIG_PATH:+:$$JUPYTER_CONFIG_PATH}" \
+		$(BIN)/jupyter lab $(LAB_ARGS) $(LAB_DIR)
+
+# The instructor's JupyterLab, every nbgrader panel on, at the repository root, where nbgrader_config.py names
+# solutions/ as the source and labs/ as the release (formgrader, create assignment, course list, validate).
+formgrader: $(BIN)/dcai
+	$(BIN)/jupyter lab $(LAB_ARGS)
 
 lint: $(BIN)/dcai
 	$(BIN)/ruff check .
@@ -37,6 +49,11 @@ release: $(BIN)/dcai
 
 benchmark: $(BIN)/dcai
 	$(BIN)/python benchmarks/run_labs.py
+
+# The course site for self-learners: the solutions with their committed outputs (never re-run), hidden tests
+# stripped, as static HTML in build/site/html; it prints where to open it.
+site: $(BIN)/dcai
+	$(BIN)/python -m dcai_helpers.grading.site build/site
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
