@@ -40,8 +40,9 @@ POLL_S = 0.25
 
 
 def chromium_executable() -> str:
-    """Path of the system Chromium; fail under CI, skip elsewhere, when there is none."""
-    path = shutil.which("chromium")
+    """Path of Chromium: ``$CHROMIUM`` (a hosted CI's Playwright download), else the system's; fail under CI, skip
+    elsewhere, when there is none."""
+    path = os.environ.get("CHROMIUM") or shutil.which("chromium")
     if path is None:
         reason = "no `chromium` on PATH: the browser tests need it (apt-get install chromium)"
         if os.environ.get("CI", "").lower() == "true":

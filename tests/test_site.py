@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import base64
 import html
-import os
 import re
-import shutil
 from pathlib import Path
 
 import nbformat
 import pytest
+from browser import chromium_executable
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
 from dcai_helpers.grading.notebooks import HIDDEN_TEST_MARKERS
@@ -178,11 +177,7 @@ def test_student_notebook_download_is_the_release(site):
 
 
 def test_a_page_renders_in_headless_chromium(site):
-    executable = shutil.which("chromium") or shutil.which("chromium-browser")
-    if executable is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("no chromium on PATH under CI; .ci/run installs Debian's `chromium` package")
-        pytest.skip("no chromium on PATH: install Debian's `chromium` package to render a page")
+    executable = chromium_executable()
     sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
     page_path = site.pages[RENDERED_LAB]
     SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
