@@ -120,7 +120,7 @@ LABS: tuple[Lab, ...] = (
     ),
     Lab(
         id="data_augmentation",
-        title="Data augmentation: affine transforms, cutout, mixup and test-time augmentation",
+        title="Data augmentation: affine transforms, cutout, elastic deformation, mixup and test-time augmentation",
         points=10,
         datasets=("few_label_digits",),
         headline="test accuracy of a fixed CNN on 50 labelled digits, plain vs turn-and-scale + mixup (3-seed mean)",

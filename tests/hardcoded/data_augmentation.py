@@ -50,6 +50,29 @@ HARDCODED = {
             "    return images.masked_fill(inside[:, None], 0.0)\n"
         ),
     },
+    "test_elastic_deform": {
+        # Right on square images only: the rows are normalised by the width, not the height.
+        "elastic_deform": (
+            "def elastic_field(n_images, height, width, *, alpha, sigma, generator):\n"
+            "    noise = 2 * torch.rand(n_images, 2, height, width, generator=generator) - 1\n"
+            "    smooth = scipy.ndimage.gaussian_filter(noise.numpy(), sigma=(0, 0, sigma, sigma), mode='reflect')\n"
+            "    return alpha * torch.as_tensor(smooth, dtype=torch.float32)\n"
+            "\n"
+            "\n"
+            "def displace(images, field):\n"
+            "    width = images.shape[-1]\n"
+            "    rows = torch.arange(images.shape[-2], dtype=images.dtype)[:, None] + field[:, 1]\n"
+            "    columns = torch.arange(width, dtype=images.dtype)[None, :] + field[:, 0]\n"
+            "    grid = torch.stack([(2 * columns + 1) / width - 1, (2 * rows + 1) / width - 1], dim=-1)\n"
+            "    return F.grid_sample(images, grid, mode='bilinear', padding_mode='zeros', align_corners=False)\n"
+            "\n"
+            "\n"
+            "def elastic_deform(images, *, alpha, sigma, generator):\n"
+            "    height, width = images.shape[-2:]\n"
+            "    field = elastic_field(len(images), height, width, alpha=alpha, sigma=sigma, generator=generator)\n"
+            "    return displace(images, field)\n"
+        ),
+    },
     "test_mixup": {
         # Recognises the public fixture (8 images) and answers it; anything else is returned unmixed.
         "mixup": (

@@ -40,6 +40,26 @@ def cutout(images, *, size, generator):
     return out
 """
 
+_ELASTIC = """
+def elastic_field(n_images, height, width, *, alpha, sigma, generator):
+    noise = 2 * torch.rand(n_images, 2, height, width, generator=generator) - 1
+    smooth = scipy.ndimage.gaussian_filter(noise.numpy(), sigma=(0, 0, sigma, sigma), mode="reflect")
+    return alpha * torch.as_tensor(smooth, dtype=torch.float32)
+
+
+def displace(images, field):
+    height, width = images.shape[-2:]
+    rows = torch.arange(height, dtype=images.dtype)[:, None] + field[:, 1]
+    columns = torch.arange(width, dtype=images.dtype)[None, :] + field[:, 0]
+    grid = torch.stack([(2 * columns + 1) / width - 1, (2 * rows + 1) / height - 1], dim=-1)
+    return F.grid_sample(images, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
+
+
+def elastic_deform(images, *, alpha, sigma, generator):
+    height, width = images.shape[-2:]
+    return displace(images, elastic_field(len(images), height, width, alpha=alpha, sigma=sigma, generator=generator))
+"""
+
 _MIXUP = """
 def mixup(images, targets, *, alpha, rng):
     lam = float(rng.beta(alpha, alpha))
@@ -186,6 +206,121 @@ MISTAKES = {
             what="cuts the squares out of the input in place",
             rule="changed in place",
             answers={"gaussian_noise": _changed(_NOISE_AND_CUTOUT, "out = images.clone()", "out = images")},
+        ),
+    ],
+    "test_elastic_deform": [
+        Mistake(
+            what="noise not smoothed",
+            rule="neighbouring pixels move by nearly the same amount",
+            answers={
+                "elastic_deform": _changed(
+                    _ELASTIC,
+                    'smooth = scipy.ndimage.gaussian_filter(noise.numpy(), sigma=(0, 0, sigma, sigma), mode="reflect")',
+                    "smooth = noise.numpy()",
+                )
+            },
+        ),
+        Mistake(
+            what="smoothed over every axis, mixing images and the dx and dy channels",
+            rule="over the rows and columns only",
+            answers={"elastic_deform": _changed(_ELASTIC, "sigma=(0, 0, sigma, sigma)", "sigma=sigma")},
+        ),
+        Mistake(
+            what="noise in [0, 1] instead of [-1, 1]",
+            rule="uniform in [-1, 1]",
+            answers={
+                "elastic_deform": _changed(
+                    _ELASTIC,
+                    "noise = 2 * torch.rand(n_images, 2, height, width, generator=generator) - 1",
+                    "noise = torch.rand(n_images, 2, height, width, generator=generator)",
+                )
+            },
+        ),
+        Mistake(
+            what="field scaled by alpha squared",
+            rule="scaled by alpha",
+            answers={
+                "elastic_deform": _changed(
+                    _ELASTIC, "return alpha * torch.as_tensor", "return alpha**2 * torch.as_tensor"
+                )
+            },
+        ),
+        Mistake(
+            what="field scaled by 2 * alpha (the noise range [-1, 1] counted as a half-width of 2)",
+            rule="no pixel moves by more than alpha pixels",
+            answers={
+                "elastic_deform": _changed(
+                    _ELASTIC,
+                    "return alpha * torch.as_tensor(smooth, dtype=torch.float32)",
+                    "return alpha * 2 * torch.as_tensor(smooth, dtype=torch.float32)",
+                )
+            },
+        ),
+        Mistake(
+            what="noise from torch's global random state",
+            rule="draw the randomness from the generator passed in",
+            answers={
+                "elastic_deform": _changed(
+                    _ELASTIC,
+                    "torch.rand(n_images, 2, height, width, generator=generator)",
+                    "torch.rand(n_images, 2, height, width)",
+                )
+            },
+        ),
+        Mistake(
+            what="pixel positions normalised as align_corners=True does, while grid_sample uses False",
+            rule="a zero field must be the identity",
+            answers={
+                "elastic_deform": _changed(
+                    _ELASTIC,
+                    "torch.stack([(2 * columns + 1) / width - 1, (2 * rows + 1) / height - 1], dim=-1)",
+                    "torch.stack([2 * columns / (width - 1) - 1, 2 * rows / (height - 1) - 1], dim=-1)",
+                )
+            },
+        ),
+        Mistake(
+            what="dx and dy swapped (channel 0 used for the rows)",
+            rule="the output at (row, column) is the input read at (row + dy, column + dx)",
+            answers={
+                "elastic_deform": _changed(
+                    _changed(_ELASTIC, "[:, None] + field[:, 1]", "[:, None] + field[:, 0]"),
+                    "[None, :] + field[:, 0]",
+                    "[None, :] + field[:, 1]",
+                )
+            },
+        ),
+        Mistake(
+            what="the field subtracted (the pixel is pushed, not read from)",
+            rule="the output at (row, column) is the input read at (row + dy, column + dx)",
+            answers={
+                "elastic_deform": _changed(
+                    _changed(_ELASTIC, "[:, None] + field[:, 1]", "[:, None] - field[:, 1]"),
+                    "[None, :] + field[:, 0]",
+                    "[None, :] - field[:, 0]",
+                )
+            },
+        ),
+        Mistake(
+            what="nearest-neighbour sampling",
+            rule="use bilinear interpolation",
+            answers={"elastic_deform": _changed(_ELASTIC, 'mode="bilinear"', 'mode="nearest"')},
+        ),
+        Mistake(
+            what="border padding repeats the edge pixels",
+            rule="zeros outside the image",
+            answers={"elastic_deform": _changed(_ELASTIC, 'padding_mode="zeros"', 'padding_mode="border"')},
+        ),
+        Mistake(
+            what="one field for the whole batch",
+            rule="draw one field per image",
+            answers={
+                "elastic_deform": _changed(
+                    _ELASTIC,
+                    "elastic_field(len(images), height, width, alpha=alpha, sigma=sigma, generator=generator))",
+                    "elastic_field(1, height, width, alpha=alpha, sigma=sigma, generator=generator)"
+                    ".expand(len(images), 2, height, width))",
+                )
+            },
         ),
     ],
     "test_mixup": [
