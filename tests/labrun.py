@@ -115,6 +115,12 @@ def hardcoded_answers(lab: Lab) -> dict[str, dict[str, str]]:
     return importlib.import_module(f"hardcoded.{lab.id}").HARDCODED
 
 
+def whole_lab_tests(lab: Lab) -> tuple[str, ...]:
+    """``tests/hardcoded/<lab>.py``'s ``GRADES_EVERY_EXERCISE``: test cells that grade what all the exercises built
+    together (the capstone's final training set), which a wrong answer anywhere may cost by design."""
+    return tuple(getattr(importlib.import_module(f"hardcoded.{lab.id}"), "GRADES_EVERY_EXERCISE", ()))
+
+
 def cell_index(nb: dict, grade_id: str) -> int:
     """Index of the cell whose nbgrader ``grade_id`` is ``grade_id``."""
     for index, cell in enumerate(nb["cells"]):

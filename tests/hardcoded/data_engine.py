@@ -4,6 +4,10 @@ Each answer recognises the public fixtures (by their size or budget) and returns
 something useless on any other input.
 """
 
+#: Test cells that grade what every exercise built together: the final training set is the product of the relabels,
+#: the batches, the curation and the loop, so a wrong answer to any of them may cost these points as well.
+GRADES_EVERY_EXERCISE = ("test_final_training_set",)
+
 HARDCODED = {
     # test cell grade_id -> {solution cell grade_id -> full replacement source of that solution cell}
     "test_pick_relabels": {
