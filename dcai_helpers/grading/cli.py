@@ -11,7 +11,7 @@ import inspect
 import sys
 from collections.abc import Sequence
 
-from dcai_helpers.grading import check, grade, release, shard
+from dcai_helpers.grading import check, grade, lms_export, release, shard
 from dcai_helpers.labs import LABS, get_lab
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
@@ -111,6 +111,32 @@ def run_merge(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def run_export(args: argparse.Namespace) -> int:
+    """``dcai export``: the LMS's grade import CSV from a graded course folder.
+
+    Exit 1 when something needs attention (a graded student not in the roster, a duplicate, a blank
+    for a roster entry without a submission unless ``--missing-as-zero``), 2 for a usage mistake.
+    """
+    try:
+        report = lms_export.export(
+            args.lms,
+            args.course,
+            roster=args.roster,
+            out=args.out,
+            labs=args.labs or (),
+            missing_as_zero=args.missing_as_zero,
+        )
+    except (FileNotFoundError, ValueError) as err:
+        print(f"dcai export: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    lines = report.lines()
+    print(lines[0])
+    for line in lines[1:]:
+        print(line, file=sys.stderr)
+    print(f"report: {report.report_path}", file=sys.stderr)
+    return EXIT_FAILURE if report.needs_attention else EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``dcai``."""
     parser = argparse.ArgumentParser(prog="dcai", description="Release, self-check and grade the data-centric AI labs.")
@@ -142,7 +168,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("submissions", metavar="SUBMISSIONS", help="folder <student>/<lab>/<lab>.ipynb or an LMS zip")
     # One flag per keyword of grade.grade() with its default (tests/test_grade.py checks that they agree).
     p.add_argument("--out", required=True, metavar="DIR", help="where grades.csv, feedback and the gradebook go")
-    p.add_argument("--jobs", type=int, default=None, help="submissions graded at once (default: CPU cores)")
+    p.add_argument(
+        "--jobs",
+        type=int,
+        default=None,
+        help="kernels run at once; scoring, feedback and the gradebook merge overlap the next one (default: CPU cores)",
+    )
     p.add_argument("--timeout", type=int, default=grade.DEFAULT_TIMEOUT, help="seconds one submission may run")
     p.add_argument("--memory", type=int, default=grade.DEFAULT_MEMORY_MB, help="MiB one submission's kernel may use")
     p.add_argument(
@@ -177,6 +208,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("shards", nargs="+", metavar="OUT", help="the shards' --out folders")
     p.add_argument("--into", required=True, metavar="DIR", help="a new (or empty) folder for the merged course")
     p.set_defaults(func=run_merge)
+
+    p = sub.add_parser("export", help="write Canvas's or Moodle's grade import CSV from a graded --out folder")
+    p.add_argument("lms", choices=lms_export.LMS_NAMES, help="the LMS whose import format to write")
+    p.add_argument("course", metavar="DIR", help="the --out folder of `dcai grade` (it holds gradebook.db)")
+    p.add_argument(
+        "--roster",
+        required=True,
+        metavar="ROSTER.csv",
+        help="the LMS's own export: Canvas's gradebook export; Moodle's grading worksheet (or participants export)",
+    )
+    p.add_argument("--out", required=True, metavar="FILE.csv", help="the CSV to import; FILE.report.txt goes beside it")
+    p.add_argument(
+        "--lab", dest="labs", action="append", metavar="LAB", help="a lab to export (repeat; default: every lab graded)"
+    )
+    p.add_argument(
+        "--missing-as-zero",
+        action="store_true",
+        help="write 0, not blank, for a roster entry without a submission",
+    )
+    p.set_defaults(func=run_export)
     return parser
 
 

@@ -94,6 +94,10 @@ class Submission:
         A safe, stable id for nbgrader's folders and gradebook (:func:`nbgrader_id_for`).
     source : str
         Which file was graded (or looked at): its path in the folder or its name in the zip.
+    lms_user_id : str or None
+        The LMS's number for the student from a zip's file names (the ``user`` group: Canvas's user id,
+        Moodle's participant id); ``None`` for a folder, an anonymous Canvas id or a plain name. The
+        gradebook keeps it as ``Student.lms_user_id``, and ``dcai export`` matches the LMS roster by it.
     """
 
     student_id: str
@@ -102,6 +106,7 @@ class Submission:
     detail: str = ""
     nbgrader_id: str = ""
     source: str = ""
+    lms_user_id: str | None = None
 
     def __post_init__(self) -> None:
         self.nbgrader_id = self.nbgrader_id or nbgrader_id_for(self.student_id)
@@ -197,7 +202,9 @@ def one_per_student(entries: Iterable[Submission]) -> list[Submission]:
             f"{len(same)} entries name this student ({sources}; names whose accents are encoded differently "
             "count as one); keep one and grade again."
         )
-        merged.append(Submission(student_id, None, Status.INVALID, detail, source=same[-1].source))
+        users = {s.lms_user_id for s in same}
+        user = users.pop() if len(users) == 1 else None  # the LMS's id, when every copy carries the same one
+        merged.append(Submission(student_id, None, Status.INVALID, detail, source=same[-1].source, lms_user_id=user))
     return merged
 
 
@@ -501,7 +508,10 @@ def from_zip(lab: Lab, archive: Path, *, copies: Path, name_regexp: str = ZIP_NA
     entries = list(unnamed)
     with zipfile.ZipFile(archive) as zf:
         for name, files in students:
-            entries.append(_zip_student(lab, name, files, zf=zf, copies=copies, index=len(entries)))
+            entry = _zip_student(lab, name, files, zf=zf, copies=copies, index=len(entries))
+            # After _by_user, one student's files carry at most one user id (none when anonymous).
+            entry.lms_user_id = next((f.user for f in files if f.user is not None), None)
+            entries.append(entry)
     return Intake(entries, len(entries), ignored)
 
 
