@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import inspect
+import json
 import os
 import subprocess
 import sys
@@ -17,12 +18,13 @@ from nbgrader.api import Gradebook
 
 from dcai_helpers.grading.cli import build_parser, main
 from dcai_helpers.grading.feedback import hidden_test_lines
-from dcai_helpers.grading.grade import grade, kernel_threads
+from dcai_helpers.grading.grade import KERNEL_POLL_SECONDS, grade, kernel_ended, kernel_threads
 from dcai_helpers.grading.integrity import changed_locked_cells
 from dcai_helpers.grading.records import CSV_COLUMNS, read_csv
 from dcai_helpers.grading.release import generate
 from dcai_helpers.grading.status import Event, Finding
 from dcai_helpers.grading.submissions import collect
+from dcai_helpers.grading.worker import EXECUTED
 from dcai_helpers.labs import get_lab
 
 WRONG = "def double(x):\n    return x + 1\n"
@@ -342,3 +344,31 @@ def test_a_script_on_standard_input_can_grade(tiny_lab, tmp_path):
     )
     done = subprocess.run([sys.executable, "-"], input=script, capture_output=True, text=True, timeout=600)
     assert "ROWS [('alice', 'ok', 3.0)]" in done.stdout, done.stderr[-3000:]
+
+
+def test_the_next_kernel_starts_while_a_graded_submission_is_scored_and_phases_are_timed(
+    tiny_lab, tmp_path, monkeypatch
+):
+    subs = tmp_path / "submitted"
+    for student in ("alice", "bob"):
+        submit(subs, student, tiny_lab, student_notebook(tiny_lab, tmp_path))
+    timings = tmp_path / "timings.json"
+    monkeypatch.setenv("DCAI_GRADE_TIMINGS", str(timings))
+    rows = grade(tiny_lab, subs, out=tmp_path / "out", jobs=1, timeout=60)
+    assert [(row.status, row.score) for row in rows] == [("ok", 3.0), ("ok", 3.0)]
+    found = json.loads(timings.read_text())
+    assert {"course set-up", "fork server", "submissions", "total"} <= set(found["run"])
+    for phases in found["submissions"]:
+        assert {"worker start", "kernel start", "cells", "probes", "feedback", "merge"} <= set(phases), phases
+        # The kernel's slot went back once the kernel ended, before the worker saved scores and feedback.
+        assert phases["kernel held"] <= phases["worker"] - phases["feedback"] + KERNEL_POLL_SECONDS, phases
+
+
+def test_a_kernel_counts_as_ended_once_its_worker_says_so(tmp_path):
+    progress = tmp_path / "progress.jsonl"
+    assert not kernel_ended(progress)
+    progress.write_text('{"event": "start", "index": 0, "probe": false}\n')
+    assert not kernel_ended(progress)
+    with progress.open("a") as f:
+        f.write(json.dumps({"event": EXECUTED}) + "\n")
+    assert kernel_ended(progress)

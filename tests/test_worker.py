@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from dcai_helpers.grading.worker import CellScore, WorkerResult, WorkerSpec, read_progress
+import os
+import sys
+from pathlib import Path
+
+from dcai_helpers.grading import config
+from dcai_helpers.grading.worker import CellScore, Spans, WorkerResult, WorkerSpec, read_progress
 
 
 def test_spec_and_result_round_trip_through_json(tmp_path):
@@ -34,3 +39,18 @@ def test_a_record_cut_short_by_a_kill_is_skipped(tmp_path):
     progress.write_text('{"event": "start", "index": 0, "probe": false}\n{"event": "end", "ind')
     assert read_progress(progress) == [{"event": "start", "index": 0, "probe": False}]
     assert read_progress(tmp_path / "none.jsonl") == []
+
+
+def test_spans_add_up_by_name():
+    spans = Spans()
+    spans.add("cells", 1.5)
+    spans.add("cells", 0.5)
+    with spans.span("feedback"):
+        pass
+    assert spans.seconds["cells"] == 2.0
+    assert 0 <= spans.seconds["feedback"] < 1
+
+
+def test_the_gradebook_schema_version_read_in_process_is_what_alembic_says(monkeypatch):
+    monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
+    assert config._alembic_head() == config._ask_alembic()

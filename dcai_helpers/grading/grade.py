@@ -30,6 +30,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import functools
+import json
 import multiprocessing
 import os
 import secrets
@@ -59,7 +60,7 @@ from dcai_helpers.grading.sandbox import bwrap_available, claim_kernel_uid, end_
 from dcai_helpers.grading.shard import parse_shard, select_shard
 from dcai_helpers.grading.status import Event, Finding, Status, decide, event_of_error, event_of_failure
 from dcai_helpers.grading.submissions import ZIP_NAME_REGEXP, Submission, gather
-from dcai_helpers.grading.worker import WorkerResult, WorkerSpec, ping, read_progress, serve
+from dcai_helpers.grading.worker import EXECUTED, Spans, WorkerResult, WorkerSpec, ping, read_progress, serve
 from dcai_helpers.labs import SOLUTIONS_DIR, Lab, get_lab
 
 #: Seconds one submission's notebook may run in all (every cell shares this budget).
@@ -70,6 +71,10 @@ DEFAULT_MEMORY_MB = 4096
 WORKER_GRACE = 60
 #: Seconds a fresh worker may take to start (the fork server imports nbgrader first).
 WORKER_START_LIMIT = 120
+#: Seconds between looks at a running worker's progress file, for the end of its kernel.
+KERNEL_POLL_SECONDS = 0.1
+#: The environment variable naming the file where grade() writes its phase timings (see grade's notes).
+TIMINGS_VARIABLE = "DCAI_GRADE_TIMINGS"
 #: The statuses of ``grades.csv``, best first.
 STATUSES = tuple(Status)
 
@@ -98,7 +103,8 @@ def grade(
     out : path
         The output folder; created if missing. Grading again updates it.
     jobs : int, optional
-        Submissions graded at once; default: the number of CPU cores.
+        Submissions whose kernels run at once; default: the number of CPU cores. A submission's scores,
+        feedback and merge need no kernel: the next submission's kernel starts meanwhile.
     timeout : int
         Seconds one submission's notebook may run in all.
     memory : int
@@ -129,6 +135,12 @@ def grade(
     RuntimeError
         When grading cannot start (no bubblewrap without ``sandbox=False``, nbgrader cannot set the lab
         up, workers cannot start); then no student row is written. Never for a bad submission.
+
+    Notes
+    -----
+    With the environment variable ``DCAI_GRADE_TIMINGS`` set to a file path, the seconds each phase took are
+    written there as JSON, ``{"run": {phase: s}, "submissions": [{phase: s}, ...]}`` (for
+    ``benchmarks/grading.py``; a killed worker has no phases of its own).
     """
     lab = answer_key(lab, solutions_dir)
     shard = parse_shard(shard) if shard is not None else None  # a bad --shard fails before any work
@@ -153,24 +165,32 @@ def grade(
     read_rows(out / "grades.csv")  # a grades.csv dcai did not write is refused before any work
     work = Path(tempfile.mkdtemp(prefix="dcai-grade-"))
     os.chmod(work, 0o711)
+    spans, per_submission = Spans(), []
+    run_start = time.perf_counter()
+    starting = ThreadPoolExecutor(max_workers=1)
+    # The fork server imports nbgrader in a Python of its own: on another core while the course is set up.
+    server = starting.submit(worker_processes)
     try:
-        course = Course(lab, work / "course", gradebook=out / "gradebook.db")
-        course.setup()
-        template = work / "template.db"
-        shutil.copyfile(out / "gradebook.db", template)
-        os.chmod(template, 0o600)
-        release = read_notebook(work / "course" / "release" / lab.id / lab.solution.name)
-        key = AnswerKey(
-            release=release,
-            points={
-                nbgrader_meta(c)["grade_id"]: float(nbgrader_meta(c).get("points", 0))
-                for c in release.cells
-                if is_test_cell(c)
-            },
-            max_score=course.max_score(),
-        )
-        context = worker_processes()  # a grader that cannot start fails here, before any row
-        intake = gather(lab, submissions, scratch=work, name_regexp=name_regexp)
+        with spans.span("course set-up"):
+            course = Course(lab, work / "course", gradebook=out / "gradebook.db")
+            course.setup()
+            template = work / "template.db"
+            shutil.copyfile(out / "gradebook.db", template)
+            os.chmod(template, 0o600)
+            release = read_notebook(work / "course" / "release" / lab.id / lab.solution.name)
+            key = AnswerKey(
+                release=release,
+                points={
+                    nbgrader_meta(c)["grade_id"]: float(nbgrader_meta(c).get("points", 0))
+                    for c in release.cells
+                    if is_test_cell(c)
+                },
+                max_score=course.max_score(),
+            )
+        with spans.span("fork server"):
+            context = server.result()  # a grader that cannot start fails here, before any row
+        with spans.span("gather"):
+            intake = gather(lab, submissions, scratch=work, name_regexp=name_regexp)
         for line in intake.ignored:
             print(f"dcai grade {lab.id}: ignored {line}", file=sys.stderr)
         entries = select_shard(intake.entries, shard)
@@ -182,6 +202,7 @@ def grade(
             "alembic_version": speed_up_gradebook(),  # asked once here, not once per worker
         }
         merging = threading.Lock()
+        kernels = threading.BoundedSemaphore(jobs)  # held from a worker's start until its kernel has ended
         progress = Progress(len(entries), lab.id)
 
         def run(index: int, entry: Submission) -> GradeRow:
@@ -190,20 +211,34 @@ def grade(
                 row = GradeRow(entry.student_id, lab.id, 0.0, key.max_score, entry.status, entry.detail)
                 found = WorkerRun()
             else:
-                found = grade_one(context, lab, entry, scratch, key, template=template, settings=settings)
-                row = judge(lab, entry, found, key, limit=int(timeout))
+                found = grade_one(
+                    context, lab, entry, scratch, key, template=template, settings=settings, kernels=kernels
+                )
+                with found.spans.span("judge"):
+                    row = judge(lab, entry, found, key, limit=int(timeout))
             # One merge at a time into the class gradebook, while the other workers keep running.
+            waiting = time.perf_counter()
             with merging:
-                record(course, out, entry, found, row)
+                found.spans.add("merge wait", time.perf_counter() - waiting)
+                with found.spans.span("merge"):
+                    record(course, out, entry, found, row)
                 progress.done(row)
-            shutil.rmtree(scratch, ignore_errors=True)
+            with found.spans.span("clean-up"):
+                shutil.rmtree(scratch, ignore_errors=True)
+            per_submission.append(found.spans.seconds)
             return row
 
-        with ThreadPoolExecutor(max_workers=jobs) as pool:
+        # Twice the threads: while `jobs` kernels run, as many finished submissions are scored and merged.
+        with spans.span("submissions"), ThreadPoolExecutor(max_workers=2 * jobs) as pool:
             rows = list(pool.map(run, range(len(entries)), entries))
         progress.close()
-        write_status_pages(lab, out, rows)
-        update_csv(out / "grades.csv", rows)
+        with spans.span("status pages"):
+            write_status_pages(lab, out, rows)
+        with spans.span("grades.csv"):
+            update_csv(out / "grades.csv", rows)
+        spans.add("total", time.perf_counter() - run_start)
+        if timings := os.environ.get(TIMINGS_VARIABLE):
+            Path(timings).write_text(json.dumps({"run": spans.seconds, "submissions": per_submission}, indent=1))
         in_shard = f", {len(entries)} in shard {shard}" if shard is not None else ""
         print(
             f"dcai grade {lab.id}: found {intake.found} entries{in_shard}, wrote {len(rows)} rows",
@@ -212,6 +247,7 @@ def grade(
         )
         return rows
     finally:
+        starting.shutdown(wait=True)
         shutil.rmtree(work, ignore_errors=True)
 
 
@@ -256,6 +292,7 @@ class WorkerRun:
     log: str = ""  # the worker's stdout and stderr
     work: Path | None = None
     earned: dict[str, float] = field(default_factory=dict)  # test cell -> points, when the run did not finish
+    spans: Spans = field(default_factory=Spans)  # seconds per phase, the worker's own included (for the benchmark)
 
 
 def kernel_threads(jobs: int, cores: int) -> int:
@@ -326,9 +363,21 @@ def worker_processes() -> multiprocessing.context.BaseContext:
 
 
 def grade_one(
-    context, lab: Lab, entry: Submission, work: Path, key: AnswerKey, *, template: Path, settings: dict
+    context,
+    lab: Lab,
+    entry: Submission,
+    work: Path,
+    key: AnswerKey,
+    *,
+    template: Path,
+    settings: dict,
+    kernels: threading.Semaphore | None = None,
 ) -> WorkerRun:
-    """Prepare one submission, autograde it in a worker process, and end all it started."""
+    """Prepare one submission, autograde it in a worker process, and end all it started.
+
+    ``kernels``, when given, is acquired before the worker starts and released once its kernel has ended.
+    """
+    start = time.perf_counter()
     work.mkdir()
     os.chmod(work, 0o711)
     try:
@@ -337,6 +386,7 @@ def grade_one(
         return WorkerRun(findings=[Finding(Event.GRADER_ERROR, "", str(err))], work=work)
     notebook = work / "submission.ipynb"
     nbformat.write(prepared, notebook)
+    prepared_in = time.perf_counter() - start
     with claim_kernel_uid() as uid:
         spec = WorkerSpec(
             course=str(work / "course"),
@@ -352,35 +402,81 @@ def grade_one(
             token=secrets.token_hex(16),
             **settings,
         )
-        found = run_worker(context, spec)
+        found = run_worker(context, spec, kernels=kernels)
     found.findings = findings
+    found.spans.add("prepare", prepared_in)
     return found
 
 
-def run_worker(context, spec: WorkerSpec) -> WorkerRun:
-    """Run one worker under its time limit; kill it (and all its submission started) on every path."""
+def run_worker(context, spec: WorkerSpec, *, kernels: threading.Semaphore | None = None) -> WorkerRun:
+    """Run one worker under its time limit; kill it (and all its submission started) on every path.
+
+    ``kernels``, when given, is acquired before the worker starts and released as soon as the worker notes
+    that its kernel has ended (or the worker has ended), so that the next kernel starts while this worker
+    saves scores and writes feedback.
+    """
     work = Path(spec.work)
     spec.write(work / "spec.json")
-    process = start_worker(context, serve, (str(work / "spec.json"), str(work / "worker.log")))
+    spans = Spans()
+    holding = kernels is not None
+    if holding:
+        with spans.span("kernel wait"):
+            kernels.acquire()
+    asked_at, start = time.time(), time.perf_counter()
     try:
-        process.join(spec.timeout + WORKER_GRACE)
+        process = start_worker(context, serve, (str(work / "spec.json"), str(work / "worker.log")))
+    except BaseException:
+        if holding:
+            kernels.release()
+        raise
+    try:
+        deadline = time.monotonic() + spec.timeout + WORKER_GRACE
+        while process.exitcode is None and (left := deadline - time.monotonic()) > 0:
+            process.join(min(left, KERNEL_POLL_SECONDS) if holding else left)
+            if holding and (process.exitcode is not None or kernel_ended(spec.progress)):
+                # Whatever the kernel started ends with it, before the next kernel gets the cores.
+                end_processes(token=spec.token)
+                kernels.release()
+                holding = False
+                spans.add("kernel held", time.perf_counter() - start)
         killed = process.exitcode is None
         if killed:
             with contextlib.suppress(ProcessLookupError):  # the worker's session: it, and the kernel's bwrap with it
                 os.killpg(process.pid, signal.SIGKILL)
             process.join()
     finally:
-        end_processes(token=spec.token, session=process.pid)
+        if holding:
+            kernels.release()
+        spans.add("worker", time.perf_counter() - start)
+        with spans.span("end processes"):
+            end_processes(token=spec.token, session=process.pid)
     result_file = Path(spec.result)
     log_file = work / "worker.log"
+    result = WorkerResult.read(result_file) if result_file.is_file() and not killed else None
+    if result is not None:
+        for name, seconds in result.timings.items():
+            spans.add(name, seconds - asked_at if name == "started at" else seconds)
+        spans.seconds["worker start"] = spans.seconds.pop("started at", 0.0)
     return WorkerRun(
-        result=WorkerResult.read(result_file) if result_file.is_file() and not killed else None,
+        result=result,
         progress=read_progress(spec.progress),
         killed=killed,
         exitcode=process.exitcode,
         log=log_file.read_text(errors="replace")[-20000:] if log_file.is_file() else "",
         work=work,
+        spans=spans,
     )
+
+
+def kernel_ended(progress: str | Path) -> bool:
+    """Whether a worker's progress file says its kernel has ended (the worker's last record then)."""
+    try:
+        with open(progress, "rb") as f:
+            f.seek(0, os.SEEK_END)
+            f.seek(max(0, f.tell() - 200))
+            return f'"event": "{EXECUTED}"'.encode() in f.read()
+    except OSError:
+        return False
 
 
 def judge(lab: Lab, entry: Submission, run: WorkerRun, key: AnswerKey, *, limit: int) -> GradeRow:
@@ -390,6 +486,8 @@ def judge(lab: Lab, entry: Submission, run: WorkerRun, key: AnswerKey, *, limit:
     probes = []
     position = 0
     for record in run.progress:
+        if record["event"] == EXECUTED:  # no cell's: the kernel has ended
+            continue
         index = record["index"]
         if record["event"] == "start" and not record["probe"]:
             labels[index] = record.get("grade_id") or f"cell {position + 1}"
@@ -493,7 +591,10 @@ def record(course: Course, out: Path, entry: Submission, run: WorkerRun, row: Gr
     with Gradebook(course.db_url, course_id=COURSE_ID) as gb, warnings.catch_warnings():
         # nbgrader's update_or_create_submission trips SQLAlchemy's autoflush warnings; they are harmless.
         warnings.simplefilter("ignore", SAWarning)
-        gb.update_or_create_student(student, last_name=entry.student_id)
+        # The LMS's id (from a zip's names) lets `dcai export` find the student in the LMS's roster;
+        # an entry without one (a folder, a regrade) keeps what an earlier run recorded.
+        lms = {"lms_user_id": entry.lms_user_id} if entry.lms_user_id else {}
+        gb.update_or_create_student(student, last_name=entry.student_id, **lms)
         gb.update_or_create_submission(lab_id, student)
         try:
             submitted = gb.find_submission_notebook(notebook_id, lab_id, student)

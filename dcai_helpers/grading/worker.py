@@ -15,6 +15,7 @@ was running.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -37,6 +38,8 @@ from nbgrader.preprocessors import (
     LimitOutput,
     SaveAutoGrades,
 )
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 from traitlets import Float, Unicode
 from traitlets.config import Config
 
@@ -52,6 +55,37 @@ MIN_CELL_SECONDS = 5
 #: because a busy kernel's control thread waits for the GIL, and on a loaded 2-core machine 5 s was too short
 #: (CI once read an endless loop as a hang). Only a kernel that really hangs pays it.
 CONTROL_REPLY_SECONDS = 15
+
+
+class Spans:
+    """Seconds spent per phase (``time.perf_counter``), summed by name: where grading's time goes.
+
+    Only ``benchmarks/grading.py`` reads them (from :attr:`WorkerResult.timings` and ``grade(..., timings=)``);
+    nothing is shown to users.
+    """
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    def add(self, name: str, seconds: float) -> None:
+        """Count ``seconds`` more for ``name``."""
+        self.seconds[name] = self.seconds.get(name, 0.0) + float(seconds)
+
+    @contextlib.contextmanager
+    def span(self, name: str):
+        """Count the time the block takes for ``name`` (also when it raises)."""
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.add(name, time.perf_counter() - start)
+
+
+#: The progress record that says the submission's kernel has ended (what follows, scores and feedback, needs no core
+#: of a kernel's: the parent starts the next submission then).
+EXECUTED = "executed"
+#: This worker process's spans (a worker grades one submission, so they are that submission's).
+SPANS = Spans()
 
 
 @dataclass
@@ -104,6 +138,7 @@ class WorkerResult:
     cells: list[CellScore] = field(default_factory=list)
     grader_error: str = ""  # the worker itself failed (a traceback)
     feedback_error: str = ""
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per phase (see Spans), for the benchmark
 
     def write(self, path: str | Path) -> None:
         """Save as JSON."""
@@ -125,6 +160,9 @@ class SandboxedExecute(Execute):
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("kernel_manager_class", SandboxedKernelManager)
+        # Every output is in by then: a graceful shutdown only waits (seconds) for the kernel to exit by itself,
+        # while killing it ends the sandbox with it (--die-with-parent, a pid namespace of its own).
+        kwargs.setdefault("shutdown_kernel", "immediate")
         super().__init__(*args, **kwargs)
         if self.deadline:
             # Each cell may use what is left of the submission's time, so an endless loop is
@@ -137,13 +175,29 @@ class SandboxedExecute(Execute):
             with open(self.progress_file, "a", encoding="utf-8") as f:
                 f.write(json.dumps(record) + "\n")
 
+    # nbconvert's preprocess() runs nbclient's synchronous wrappers, which call the base class's coroutines.
+    def start_new_kernel(self, **kwargs):
+        with SPANS.span("kernel start"):
+            return super().start_new_kernel(**kwargs)
+
+    def start_new_kernel_client(self):
+        with SPANS.span("kernel ready"):
+            return super().start_new_kernel_client()
+
+    def _cleanup_kernel(self):
+        with SPANS.span("kernel shutdown"):
+            super()._cleanup_kernel()
+        # The kernel is gone: the parent may start the next submission's kernel while this one is scored.
+        self._note(event=EXECUTED)
+
     def preprocess_cell(self, cell, resources, index):
         """Execute one cell, noting its start and its end (or the exception that ended the run)."""
         where = probe_of(cell) if is_probe(cell) else {"grade_id": nbgrader_meta(cell).get("grade_id") or ""}
         self._running = {"index": index, "probe": is_probe(cell), **where}
         self._note(event="start", **self._running)
         try:
-            cell, resources = super().preprocess_cell(cell, resources, index)
+            with SPANS.span("probes" if is_probe(cell) else "cells"):
+                cell, resources = super().preprocess_cell(cell, resources, index)
         except BaseException as err:
             self._note(event="raised", error=type(err).__name__, message=str(err)[:500], **self._running)
             raise
@@ -203,7 +257,36 @@ def autograde_config(spec: WorkerSpec) -> Config:
 
 def run(spec: WorkerSpec) -> WorkerResult:
     """Autograde the submission described by ``spec``; return what happened."""
+    with SPANS.span("worker set-up"):
+        config, api = _set_up(spec)
+    lab_id, student, name = spec.lab, spec.nbgrader_id, spec.notebook_name
+    root = Path(spec.course)
+    with SPANS.span("autograde"):
+        outcome = api.autograde(lab_id, student, force=True, create=True)
+    log = "\n".join(str(outcome.get(key) or "") for key in ("error", "log"))
+    graded = root / "autograded" / student / lab_id / f"{name}.ipynb"
+    result = WorkerResult(success=bool(outcome["success"]) and graded.is_file(), log=log[-4000:])
+    if result.success:
+        with SPANS.span("scores"), Gradebook(config.CourseDirectory.db_url, course_id=COURSE_ID) as gb:
+            notebook = gb.find_submission_notebook(name, lab_id, student)
+            result.score = float(notebook.score)
+            result.cells = [
+                CellScore(g.name, float(g.score or 0), float(g.max_score))
+                for g in notebook.grades
+                if g.cell.__class__.__name__ == "GradeCell"
+            ]
+        try:  # nbgrader's feedback, hidden tests cut out, made here so that it runs in parallel too
+            with SPANS.span("feedback"):
+                feedback.generate(root, lab_id, db_url=config.CourseDirectory.db_url)
+        except RuntimeError as err:
+            result.feedback_error = str(err)[-2000:]
+    return result
+
+
+def _set_up(spec: WorkerSpec) -> tuple[Config, NbGraderAPI]:
+    """Lay out the worker's course folder (gradebook copied from the template, submission in place)."""
     speed_up_gradebook(spec.alembic_version)
+    event.listen(Engine, "connect", _scratch_sqlite)
     root = Path(spec.course)
     lab_id, student, name = spec.lab, spec.nbgrader_id, spec.notebook_name
     (root / "source" / lab_id).mkdir(parents=True, exist_ok=True)
@@ -219,24 +302,15 @@ def run(spec: WorkerSpec) -> WorkerResult:
     config = autograde_config(spec)
     api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
     api.log.setLevel(logging.ERROR)
-    outcome = api.autograde(lab_id, student, force=True, create=True)
-    log = "\n".join(str(outcome.get(key) or "") for key in ("error", "log"))
-    graded = root / "autograded" / student / lab_id / f"{name}.ipynb"
-    result = WorkerResult(success=bool(outcome["success"]) and graded.is_file(), log=log[-4000:])
-    if result.success:
-        with Gradebook(config.CourseDirectory.db_url, course_id=COURSE_ID) as gb:
-            notebook = gb.find_submission_notebook(name, lab_id, student)
-            result.score = float(notebook.score)
-            result.cells = [
-                CellScore(g.name, float(g.score or 0), float(g.max_score))
-                for g in notebook.grades
-                if g.cell.__class__.__name__ == "GradeCell"
-            ]
-        try:  # nbgrader's feedback, hidden tests cut out, made here so that it runs in parallel too
-            feedback.generate(root, lab_id, db_url=config.CourseDirectory.db_url)
-        except RuntimeError as err:
-            result.feedback_error = str(err)[-2000:]
-    return result
+    return config, api
+
+
+def _scratch_sqlite(connection, _record) -> None:
+    """No fsync on this worker's SQLite files: its gradebook is a scratch copy, thrown away if the worker dies.
+
+    (Only in a worker process: the class gradebook, written by the parent, keeps SQLite's durable default.)
+    """
+    connection.execute("PRAGMA synchronous = OFF")
 
 
 def read_progress(path: str | Path) -> list[dict]:
@@ -253,6 +327,7 @@ def read_progress(path: str | Path) -> list[dict]:
 
 def serve(spec_path: str, log_path: str) -> None:
     """Run in a forked process: a session of its own (so it can be killed with its kernel), output to a log."""
+    SPANS.add("started at", time.time())  # wall clock, so the parent can tell how long the worker took to start
     os.setsid()
     log = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     for stream in (1, 2):
@@ -271,6 +346,7 @@ def main(argv: list[str]) -> int:
         result = run(spec)
     except Exception:  # the parent reads the progress and this traceback to decide the status
         result = WorkerResult(success=False, grader_error=traceback.format_exc()[-4000:])
+    result.timings = dict(SPANS.seconds)
     result.write(spec.result)
     return 0
 
