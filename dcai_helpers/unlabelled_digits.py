@@ -91,7 +91,12 @@ class LabellingOracle:
     ValueError
         From :meth:`label`, when asked about an index outside the pool, about the same example twice in one
         request, or about an example it has already labelled (a project would pay twice for it).
+
+    At grading, the oracle stays in the grader's process, with the truth: a student's code gets a stand-in
+    whose :meth:`label` and :attr:`n_labels_given` call back to it (see ``dcai_helpers.grading.proxy``).
     """
+
+    __grading_lends__ = ("label", "n_labels_given")
 
     def __init__(self, true_labels: np.ndarray | Sequence[int]) -> None:
         true_labels = np.asarray(true_labels)

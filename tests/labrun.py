@@ -10,7 +10,7 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-from dcai_helpers.grading.notebooks import HIDDEN_TEST_MARKERS, nbgrader_meta, read_notebook
+from dcai_helpers.grading.notebooks import nbgrader_meta, read_notebook, split_hidden
 from dcai_helpers.labs import Lab
 
 #: Seconds one cell may run in the tests (the machine may be loaded).
@@ -135,20 +135,6 @@ def with_answers(nb: dict, answers: dict[str, str]) -> nbformat.NotebookNode:
     for grade_id, source in answers.items():
         nb.cells[cell_index(nb, grade_id)].source = source
     return nb
-
-
-def split_hidden(source: str) -> tuple[str, str]:
-    """Split a test cell's source into its public part and its hidden part."""
-    begin, end = HIDDEN_TEST_MARKERS
-    public, hidden, inside = [], [], False
-    for line in source.splitlines():
-        if line.strip().startswith(begin):
-            inside = True
-        elif line.strip().startswith(end):
-            inside = False
-        else:
-            (hidden if inside else public).append(line)
-    return "\n".join(public), "\n".join(hidden)
 
 
 def run(nb: dict, cwd: Path) -> dict:

@@ -17,18 +17,21 @@ from conftest import TEST, grade_meta, tiny_notebook
 from nbgrader.api import Gradebook
 
 from dcai_helpers.grading.cli import build_parser, main
-from dcai_helpers.grading.feedback import hidden_test_lines
-from dcai_helpers.grading.grade import KERNEL_POLL_SECONDS, grade, kernel_ended, kernel_threads
+from dcai_helpers.grading.grade import KERNEL_POLL_SECONDS, grade, kernel_threads
 from dcai_helpers.grading.integrity import changed_locked_cells
+from dcai_helpers.grading.notebooks import HIDDEN_NOTE, hidden_test_lines
 from dcai_helpers.grading.records import CSV_COLUMNS, read_csv
 from dcai_helpers.grading.release import generate
 from dcai_helpers.grading.status import Event, Finding
 from dcai_helpers.grading.submissions import collect
-from dcai_helpers.grading.worker import EXECUTED
 from dcai_helpers.labs import get_lab
 
 WRONG = "def double(x):\n    return x + 1\n"
-PATCHED = "import numpy as np\nnp.allclose = lambda *a, **k: True\n\ndef double(x):\n    return 2 * x\n"
+# A wrong answer with the tricks that fooled a grader running its tests in the student's kernel.
+PATCHED = (
+    "import sys\nimport numpy as np\nnp.allclose = lambda *a, **k: True\nsys.displayhook('full marks')\n"
+    "get_ipython().showtraceback = lambda *a, **k: None\n\ndef double(x):\n    return x + 1\n"
+)
 
 
 def student_notebook(lab, tmp_path: Path, answer: str | None = None) -> nbformat.NotebookNode:
@@ -65,13 +68,13 @@ def test_statuses_scores_and_csv(graded):
         "alice": ("ok", 3.0),
         "bob": ("ok", 0.0),
         "carol": ("invalid", 0.0),
-        "dave": ("tampered", 0.0),
+        "dave": ("ok", 0.0),
         "erin": ("missing", 0.0),
     }
     csv_rows = read_csv(out / "grades.csv")
     assert list(csv_rows[0]) == list(CSV_COLUMNS)
     assert [r["student_id"] for r in csv_rows] == ["alice", "bob", "carol", "dave", "erin"]
-    assert "numpy.allclose" in rows["dave"].detail
+    assert rows["bob"].detail == "graded: 0/3 points, lost points on test_double."
 
 
 def test_feedback_for_everyone_without_hidden_tests(graded, tiny_lab):
@@ -81,7 +84,10 @@ def test_feedback_for_everyone_without_hidden_tests(graded, tiny_lab):
         page = out / "feedback" / student / tiny_lab.id / f"{tiny_lab.id}.html"
         text = html.unescape(page.read_text(encoding="utf-8"))
         assert not [line for line in secret if line in text], student
-    assert "hidden tests ran here" in (out / "feedback" / "bob" / tiny_lab.id / f"{tiny_lab.id}.html").read_text()
+    assert (
+        HIDDEN_NOTE.lstrip("# (").split(";")[0]
+        in (out / "feedback" / "bob" / tiny_lab.id / f"{tiny_lab.id}.html").read_text()
+    )
 
 
 def test_zip_follows_zip_collect_names(tiny_lab, tmp_path):
@@ -359,16 +365,6 @@ def test_the_next_kernel_starts_while_a_graded_submission_is_scored_and_phases_a
     found = json.loads(timings.read_text())
     assert {"course set-up", "fork server", "submissions", "total"} <= set(found["run"])
     for phases in found["submissions"]:
-        assert {"worker start", "kernel start", "cells", "probes", "feedback", "merge"} <= set(phases), phases
+        assert {"worker start", "kernel start", "cells", "grader tests", "feedback", "merge"} <= set(phases), phases
         # The kernel's slot went back once the kernel ended, before the worker saved scores and feedback.
         assert phases["kernel held"] <= phases["worker"] - phases["feedback"] + KERNEL_POLL_SECONDS, phases
-
-
-def test_a_kernel_counts_as_ended_once_its_worker_says_so(tmp_path):
-    progress = tmp_path / "progress.jsonl"
-    assert not kernel_ended(progress)
-    progress.write_text('{"event": "start", "index": 0, "probe": false}\n')
-    assert not kernel_ended(progress)
-    with progress.open("a") as f:
-        f.write(json.dumps({"event": EXECUTED}) + "\n")
-    assert kernel_ended(progress)

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from dcai_helpers.grading import sandbox
+from dcai_helpers.grading.limits import Limits
 from dcai_helpers.grading.sandbox import (
     KERNEL_UID_BASE,
-    KernelLimits,
     bwrap_available,
     claim_kernel_uid,
     kernel_command,
@@ -46,6 +46,15 @@ try:
     bytearray(8 * 1024**3); report["big_alloc"] = True
 except MemoryError:
     report["big_alloc"] = False
+written = 0
+try:  # many files, each under any per-file limit: only a limit on the whole folder stops them
+    for i in range(400):
+        with open(os.path.join(sys.argv[2], f"fill{i}.bin"), "wb") as f:
+            f.write(b"x" * 1024 * 1024)
+        written += 1
+except OSError:
+    pass
+report["wrote_mb"] = written
 import dcai_helpers, numpy
 print(json.dumps(report))
 """
@@ -86,7 +95,8 @@ def confined(root: Path, *, probe: str = PROBE, python: str = sys.executable, **
                 [python, "-c", probe, str(secret), str(scratch), str(port)],
                 scratch=scratch,
                 extra_writable=[],
-                limits=KernelLimits(memory_mb=2048, uid=uid, **limits),
+                limits=Limits(memory_mb=2048, disk_mb=64, **limits),
+                uid=uid,
             )
             result = subprocess.run(command, capture_output=True, text=True, timeout=120)
     finally:
@@ -104,7 +114,11 @@ def test_bubblewrap_confines_files_network_and_memory(reachable):
         "write_outside": False,
         "network": False,
         "big_alloc": False,
+        "wrote_mb": report["wrote_mb"],
     }
+    # 400 files of 1 MiB each: the 64 MiB file system of its own stops them (a per-file limit would not).
+    assert 50 <= report["wrote_mb"] < 64
+    assert not list((reachable / "scratch").iterdir()), "the sandbox's scratch lives and dies with it"
 
 
 @pytest.mark.skipif(
@@ -153,9 +167,11 @@ def test_kernel_command_sets_rlimits_and_clears_the_environment(tmp_path):
         ["python", "-m", "ipykernel_launcher"],
         scratch=tmp_path,
         extra_writable=[],
-        limits=KernelLimits(memory_mb=100, isolate=False),
+        limits=Limits(memory_mb=100, disk_mb=50, isolate=False),
+        uid=KERNEL_UID_BASE,
     )
     assert f"--as={100 * 1024 * 1024}" in command
+    assert f"--fsize={50 * 1024 * 1024}" in command, "without bubblewrap only one file's size can be capped"
     assert command[:2] == ["env", "-i"]
     assert command[-3:] == ["python", "-m", "ipykernel_launcher"]
 
@@ -170,3 +186,12 @@ def test_each_claim_gets_a_user_id_of_its_own_until_it_ends(monkeypatch):
             pass
     with claim_kernel_uid() as again:
         assert again == KERNEL_UID_BASE + 900
+
+
+def test_a_normal_user_takes_no_lock_and_keeps_its_own_user_id(monkeypatch, tmp_path):
+    # Root grading first left its lock folder behind (root's, mode 0700); a normal user then grades.
+    monkeypatch.setattr(sandbox, "UID_LOCK_DIR", tmp_path / "locks")
+    monkeypatch.setattr(sandbox.os, "geteuid", lambda: 1234)
+    with claim_kernel_uid() as uid:
+        assert uid == 1234
+    assert not (tmp_path / "locks").exists()

@@ -16,9 +16,8 @@ import pytest
 from browser import chromium_executable
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
-from dcai_helpers.grading.notebooks import HIDDEN_TEST_MARKERS
+from dcai_helpers.grading.notebooks import HIDDEN_NOTE, HIDDEN_TEST_MARKERS
 from dcai_helpers.grading.site import (
-    HIDDEN_NOTE,
     SiteBuild,
     build_site,
     hidden_only_lines,

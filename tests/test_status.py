@@ -33,7 +33,7 @@ def test_every_status_has_a_meaning_and_every_event_a_phrase_and_a_status():
         ([Event.KERNEL_OUT_OF_MEMORY], Status.MEMORY),
         ([Event.KERNEL_HUNG], Status.CRASHED),
         ([Event.GRADER_KILLED, Event.CELL_TIMEOUT], Status.TIMEOUT),
-        ([Event.KERNEL_DIED, Event.HELPERS_REPLACED], Status.TAMPERED),
+        ([Event.KERNEL_DIED, Event.CELL_EDITED], Status.TAMPERED),
         ([Event.CELL_DUPLICATED], Status.TAMPERED),
     ],
 )
@@ -57,9 +57,13 @@ def test_decide_names_each_cell_once_in_one_sentence():
         Finding(Event.CELL_DUPLICATED, "ex1"),
         Finding(Event.KERNEL_DIED, "ex2"),
     ]
-    status, detail = decide(findings, score=2.0, max_score=10.0, failed_cells=3, test_cells=5, limit=600)
+    status, detail = decide(findings, score=2.0, max_score=10.0, lost=["test_ex1", "test_ex2"], limit=600)
     assert status == Status.TAMPERED
     assert detail == (
-        "graded: 2/10 points, 3 of 5 test cells lost points; cell ex1 was duplicated; the first copy was graded; "
+        "graded: 2/10 points, lost points on test_ex1, test_ex2; cell ex1 was duplicated; the first copy was graded; "
         "the kernel died during ex2 (the notebook exited or crashed Python)."
     )
+
+
+def test_a_full_score_names_no_cell():
+    assert decide([], score=10.0, max_score=10.0, lost=[], limit=600) == (Status.OK, "graded: 10/10 points.")

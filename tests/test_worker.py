@@ -1,4 +1,4 @@
-"""The worker's spec and result travel as JSON dataclasses; its cell records survive a kill."""
+"""The worker's spec and result travel as JSON dataclasses; its event log survives a kill."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ import os
 import sys
 from pathlib import Path
 
-from dcai_helpers.grading import config
-from dcai_helpers.grading.worker import CellScore, Spans, WorkerResult, WorkerSpec, read_progress
+from dcai_helpers.grading import config, events
+from dcai_helpers.grading.limits import Limits
+from dcai_helpers.grading.worker import Spans, WorkerResult, WorkerSpec
 
 
 def test_spec_and_result_round_trip_through_json(tmp_path):
@@ -19,26 +20,34 @@ def test_spec_and_result_round_trip_through_json(tmp_path):
         nbgrader_id="jose-garcia",
         notebook="/w/submission.ipynb",
         template_db="/t.db",
+        plan="/w/plan.json",
         uid=61000,
         result="/w/result.json",
-        progress="/w/progress.jsonl",
+        events="/w/events.jsonl",
         token="abc",
-        timeout=60,
-        memory_mb=2048,
-        isolate=True,
+        limits=Limits(seconds=60, memory_mb=2048, disk_mb=64, isolate=True),
     )
     spec.write(tmp_path / "spec.json")
     assert WorkerSpec.read(tmp_path / "spec.json") == spec
-    result = WorkerResult(success=True, score=2.0, cells=[CellScore("test_double", 2.0, 3.0)])
+    result = WorkerResult(success=True, log="ok", timings={"cells": 1.0})
     result.write(tmp_path / "result.json")
     assert WorkerResult.read(tmp_path / "result.json") == result
 
 
 def test_a_record_cut_short_by_a_kill_is_skipped(tmp_path):
-    progress = tmp_path / "progress.jsonl"
-    progress.write_text('{"event": "start", "index": 0, "probe": false}\n{"event": "end", "ind')
-    assert read_progress(progress) == [{"event": "start", "index": 0, "probe": False}]
-    assert read_progress(tmp_path / "none.jsonl") == []
+    log = events.EventLog(tmp_path / "events.jsonl")
+    log.write(events.Kind.START, index=0, grade_id="double")
+    log.write(events.Kind.VERDICT, index=1, grade_id="test_double", verdict={"points": 3.0})
+    with open(tmp_path / "events.jsonl", "a") as f:
+        f.write('{"kind": "end", "ind')
+    assert events.read(tmp_path / "events.jsonl") == [
+        events.Record(events.Kind.START, index=0, grade_id="double"),
+        events.Record(events.Kind.VERDICT, index=1, grade_id="test_double", verdict={"points": 3.0}),
+    ]
+    assert events.read(tmp_path / "none.jsonl") == []
+    assert not log.kernel_ended()
+    log.write(events.Kind.KERNEL_ENDED)
+    assert log.kernel_ended()
 
 
 def test_spans_add_up_by_name():

@@ -11,7 +11,7 @@ import inspect
 import sys
 from collections.abc import Sequence
 
-from dcai_helpers.grading import check, grade, lms_export, release, shard
+from dcai_helpers.grading import check, grade, limits, lms_export, release, shard
 from dcai_helpers.labs import LABS, get_lab
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
@@ -174,8 +174,51 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="kernels run at once; scoring, feedback and the gradebook merge overlap the next one (default: CPU cores)",
     )
-    p.add_argument("--timeout", type=int, default=grade.DEFAULT_TIMEOUT, help="seconds one submission may run")
-    p.add_argument("--memory", type=int, default=grade.DEFAULT_MEMORY_MB, help="MiB one submission's kernel may use")
+    p.add_argument(
+        "--timeout",
+        type=int,
+        default=limits.DEFAULT_SECONDS,
+        metavar="S",
+        help="seconds one submission may run in all: its cells and the grader's tests (default: %(default)s)",
+    )
+    p.add_argument(
+        "--memory",
+        type=int,
+        default=limits.DEFAULT_MEMORY_MB,
+        metavar="MIB",
+        help="memory one submission's kernel may use (default: %(default)s)",
+    )
+    p.add_argument(
+        "--disk",
+        type=int,
+        default=limits.DEFAULT_DISK_MB,
+        metavar="MIB",
+        help="what one kernel may write to disk in all, with bubblewrap (default: %(default)s)",
+    )
+    p.add_argument(
+        "--output-cell",
+        dest="output_cell",
+        type=int,
+        default=limits.DEFAULT_OUTPUT_CELL_KB,
+        metavar="KIB",
+        help="output kept per cell; the rest is cut with a note (default: %(default)s)",
+    )
+    p.add_argument(
+        "--output-notebook",
+        dest="output_notebook",
+        type=int,
+        default=limits.DEFAULT_OUTPUT_NOTEBOOK_KB,
+        metavar="KIB",
+        help="output kept per notebook (default: %(default)s)",
+    )
+    p.add_argument(
+        "--worker-memory",
+        dest="worker_memory",
+        type=int,
+        default=limits.DEFAULT_WORKER_MEMORY_MB,
+        metavar="MIB",
+        help="memory of the process that runs nbgrader and the hidden tests for one submission (default: %(default)s)",
+    )
     p.add_argument(
         "--no-sandbox",
         dest="sandbox",

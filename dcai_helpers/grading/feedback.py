@@ -1,10 +1,11 @@
 """HTML feedback for students with nbgrader's ``generate_feedback``, without the hidden tests.
 
-nbgrader's own feedback shows the autograded notebook whole, hidden tests and their tracebacks
-included (nbgrader issues #917 and #1363). We run nbgrader's feedback converter with one more
-preprocessor first, :class:`HideHiddenTests`: it cuts the hidden-test regions out of every cell, and
-reduces each test cell's outputs to the name and message of its error, because a traceback quotes
-the failing (hidden) line. :class:`NameTestCells` heads each test cell with its exercise.
+The graded notebook is the instructor's: its test cells hold the answer key's hidden tests and each test cell's
+verdict (:mod:`dcai_helpers.grading.worker`). The kernel never saw a hidden test, so nothing it printed can hold
+one; the feedback shows what it printed, warnings included. We run nbgrader's feedback converter with our steps
+first: :class:`~dcai_helpers.grading.notebooks.CutHiddenTests` replaces each hidden-test region by a note,
+:class:`KeepVerdictText` keeps only the text of each verdict (the student-safe message), and
+:class:`NameTestCells` heads each test cell with its exercise.
 
 Pages work offline and carry nothing a student could use against whoever opens them: Markdown and HTML
 outputs go through nbconvert's ``SanitizeHTML`` (bleach), and :func:`make_safe` then drops every script
@@ -22,39 +23,22 @@ from pathlib import Path
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
 from nbconvert.preprocessors.sanitize import SanitizeHTML
 from nbformat import NotebookNode
-from nbformat.v4 import new_output
 from nbgrader.apps import NbGraderAPI
 from nbgrader.coursedir import CourseDirectory
-from nbgrader.preprocessors import ClearHiddenTests, GetGrades, NbGraderPreprocessor
+from nbgrader.preprocessors import GetGrades, NbGraderPreprocessor
 
 from dcai_helpers.grading.config import course_config
-from dcai_helpers.grading.notebooks import HIDDEN_TEST_MARKERS, is_test_cell, marked_lines, nbgrader_meta
+from dcai_helpers.grading.notebooks import CutHiddenTests, is_test_cell, nbgrader_meta
 from dcai_helpers.grading.status import MEANING, Status
-
-#: What replaces a hidden-test region in the feedback.
-HIDDEN_NOTE = "# (hidden tests ran here when your notebook was graded; they are not shown)"
+from dcai_helpers.grading.trusted import VERDICT_MIME
 
 
-class HideHiddenTests(ClearHiddenTests):
-    """Cut hidden-test regions out of every cell and reduce test-cell outputs to their error line."""
+class KeepVerdictText(NbGraderPreprocessor):
+    """Keep only the text of each verdict output: the whole verdict (what the tests printed) is the instructor's."""
 
     def preprocess_cell(self, cell: NotebookNode, resources: dict, index: int) -> tuple[NotebookNode, dict]:
-        lines, hiding = [], False
-        for line in cell.source.split("\n"):
-            if self.begin_test_delimeter in line:
-                hiding = True
-                lines.append(line[: len(line) - len(line.lstrip())] + HIDDEN_NOTE)
-            elif self.end_test_delimeter in line:
-                hiding = False
-            elif not hiding:
-                lines.append(line)
-        cell.source = "\n".join(lines)
-        if is_test_cell(cell):
-            errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
-            cell.outputs = [
-                new_output("error", ename=o.ename, evalue=o.evalue, traceback=[f"{o.ename}: {o.evalue}"])
-                for o in errors
-            ]
+        for output in cell.get("outputs", []):
+            output.get("data", {}).pop(VERDICT_MIME, None)
         return cell, resources
 
 
@@ -105,7 +89,8 @@ def generate(course_root: Path, lab_id: str, *, db_url: str) -> None:
     config = course_config(course_root, db_url=db_url)
     # Hidden tests leave first, then nbgrader's own feedback steps.
     config.GenerateFeedback.preprocessors = [
-        HideHiddenTests,
+        CutHiddenTests,
+        KeepVerdictText,
         NameTestCells,
         SanitizeHTML,
         GetGrades,
@@ -188,8 +173,3 @@ def status_page(
         f"<body>\n{body}</body></html>\n",
         encoding="utf-8",
     )
-
-
-def hidden_test_lines(nb: dict) -> list[str]:
-    """The non-blank lines between hidden-test markers of ``nb`` (what feedback must never show)."""
-    return [line for cell in nb["cells"] for line in marked_lines(cell.get("source", ""), HIDDEN_TEST_MARKERS)]

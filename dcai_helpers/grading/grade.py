@@ -50,23 +50,20 @@ import nbformat
 from nbgrader.api import Gradebook, MissingEntry
 from sqlalchemy.exc import SAWarning
 
-from dcai_helpers.grading import feedback
+from dcai_helpers.grading import events, feedback, limits
 from dcai_helpers.grading.config import COURSE_ID, speed_up_gradebook
 from dcai_helpers.grading.course import Course
-from dcai_helpers.grading.integrity import prepare_submission, replaced_by_test_cell
+from dcai_helpers.grading.integrity import prepare_submission
 from dcai_helpers.grading.notebooks import NotebookError, is_test_cell, nbgrader_meta, read_notebook
 from dcai_helpers.grading.records import GradeRow, read_rows, update_csv
 from dcai_helpers.grading.sandbox import bwrap_available, claim_kernel_uid, end_processes
 from dcai_helpers.grading.shard import parse_shard, select_shard
 from dcai_helpers.grading.status import Event, Finding, Status, decide, event_of_error, event_of_failure
 from dcai_helpers.grading.submissions import ZIP_NAME_REGEXP, Submission, gather
-from dcai_helpers.grading.worker import EXECUTED, Spans, WorkerResult, WorkerSpec, ping, read_progress, serve
+from dcai_helpers.grading.trusted import Outcome, TestPlan
+from dcai_helpers.grading.worker import Spans, WorkerResult, WorkerSpec, ping, serve
 from dcai_helpers.labs import SOLUTIONS_DIR, Lab, get_lab
 
-#: Seconds one submission's notebook may run in all (every cell shares this budget).
-DEFAULT_TIMEOUT = 600
-#: Address-space limit of a submission's kernel, in MiB.
-DEFAULT_MEMORY_MB = 4096
 #: Seconds a worker gets beyond ``timeout`` to start nbgrader and the kernel and to save the grades.
 WORKER_GRACE = 60
 #: Seconds a fresh worker may take to start (the fork server imports nbgrader first).
@@ -85,8 +82,12 @@ def grade(
     *,
     out: str | Path,
     jobs: int | None = None,
-    timeout: int = DEFAULT_TIMEOUT,
-    memory: int = DEFAULT_MEMORY_MB,
+    timeout: int = limits.DEFAULT_SECONDS,
+    memory: int = limits.DEFAULT_MEMORY_MB,
+    disk: int = limits.DEFAULT_DISK_MB,
+    output_cell: int = limits.DEFAULT_OUTPUT_CELL_KB,
+    output_notebook: int = limits.DEFAULT_OUTPUT_NOTEBOOK_KB,
+    worker_memory: int = limits.DEFAULT_WORKER_MEMORY_MB,
     sandbox: bool = True,
     solutions_dir: str | Path | None = None,
     name_regexp: str = ZIP_NAME_REGEXP,
@@ -106,9 +107,15 @@ def grade(
         Submissions whose kernels run at once; default: the number of CPU cores. A submission's scores,
         feedback and merge need no kernel: the next submission's kernel starts meanwhile.
     timeout : int
-        Seconds one submission's notebook may run in all.
+        Seconds one submission may run in all: its notebook's cells and the grader's tests of it.
     memory : int
         Memory (address space) one submission's kernel may use, in MiB.
+    disk : int
+        What one submission's kernel may write, in MiB (a file system of that size; with bubblewrap only).
+    output_cell, output_notebook : int
+        Output kept per cell and per notebook, in KiB; the rest is cut, with a note.
+    worker_memory : int
+        Memory (address space) of the process that runs nbgrader and the grader's tests, in MiB.
     sandbox : bool
         Run kernels in bubblewrap (no network, no file system but their own). ``False`` grades without it
         (the kernels can read world-readable files and reach the network); with ``True`` and no working
@@ -138,6 +145,11 @@ def grade(
 
     Notes
     -----
+    The hidden tests never enter a student's kernel: each test cell of the answer key runs in the worker
+    process, against the student's functions through proxies (:mod:`dcai_helpers.grading.trusted`).
+
+    Notes
+    -----
     With the environment variable ``DCAI_GRADE_TIMINGS`` set to a file path, the seconds each phase took are
     written there as JSON, ``{"run": {phase: s}, "submissions": [{phase: s}, ...]}`` (for
     ``benchmarks/grading.py``; a killed worker has no phases of its own).
@@ -145,9 +157,18 @@ def grade(
     lab = answer_key(lab, solutions_dir)
     shard = parse_shard(shard) if shard is not None else None  # a bad --shard fails before any work
     jobs = jobs or os.cpu_count() or 1
-    for name, value in (("jobs", jobs), ("timeout", timeout), ("memory", memory)):
-        if int(value) < 1:
-            raise ValueError(f"`{name}` must be a positive integer; got {value}")
+    if int(jobs) < 1:
+        raise ValueError(f"`jobs` must be a positive integer; got {jobs}")
+    run_limits = limits.Limits(
+        seconds=int(timeout),
+        memory_mb=int(memory),
+        disk_mb=int(disk),
+        output_cell_kb=int(output_cell),
+        output_notebook_kb=int(output_notebook),
+        worker_memory_mb=int(worker_memory),
+        isolate=bool(sandbox),
+        threads=kernel_threads(jobs, os.cpu_count() or 1),
+    )
     if sandbox and not bwrap_available():
         raise RuntimeError(
             "bubblewrap (bwrap) is missing or cannot create namespaces here, so student code would run with the "
@@ -167,9 +188,14 @@ def grade(
     os.chmod(work, 0o711)
     spans, per_submission = Spans(), []
     run_start = time.perf_counter()
+    plan = TestPlan.from_notebook(read_notebook(lab.solution))
+    plan_file = work / "plan.json"
+    plan_file.write_text(plan.to_json())
+    os.chmod(plan_file, 0o600)
     starting = ThreadPoolExecutor(max_workers=1)
-    # The fork server imports nbgrader in a Python of its own: on another core while the course is set up.
-    server = starting.submit(worker_processes)
+    # The fork server imports nbgrader and the tests' libraries in a Python of its own: on another core while
+    # the course is set up.
+    server = starting.submit(worker_processes, plan.modules())
     try:
         with spans.span("course set-up"):
             course = Course(lab, work / "course", gradebook=out / "gradebook.db")
@@ -180,6 +206,7 @@ def grade(
             release = read_notebook(work / "course" / "release" / lab.id / lab.solution.name)
             key = AnswerKey(
                 release=release,
+                plan=plan_file,
                 points={
                     nbgrader_meta(c)["grade_id"]: float(nbgrader_meta(c).get("points", 0))
                     for c in release.cells
@@ -194,13 +221,7 @@ def grade(
         for line in intake.ignored:
             print(f"dcai grade {lab.id}: ignored {line}", file=sys.stderr)
         entries = select_shard(intake.entries, shard)
-        settings = {
-            "timeout": int(timeout),
-            "memory_mb": int(memory),
-            "isolate": bool(sandbox),
-            "threads": kernel_threads(jobs, os.cpu_count() or 1),
-            "alembic_version": speed_up_gradebook(),  # asked once here, not once per worker
-        }
+        alembic_version = speed_up_gradebook()  # asked once here, not once per worker
         merging = threading.Lock()
         kernels = threading.BoundedSemaphore(jobs)  # held from a worker's start until its kernel has ended
         progress = Progress(len(entries), lab.id)
@@ -212,7 +233,15 @@ def grade(
                 found = WorkerRun()
             else:
                 found = grade_one(
-                    context, lab, entry, scratch, key, template=template, settings=settings, kernels=kernels
+                    context,
+                    lab,
+                    entry,
+                    scratch,
+                    key,
+                    template=template,
+                    limits=run_limits,
+                    alembic_version=alembic_version,
+                    kernels=kernels,
                 )
                 with found.spans.span("judge"):
                     row = judge(lab, entry, found, key, limit=int(timeout))
@@ -276,6 +305,7 @@ class AnswerKey:
     """What every submission is graded against, read once per run."""
 
     release: nbformat.NotebookNode  # the student release generate_assignment made
+    plan: Path  # the answer key's TestPlan, as JSON the workers read (the kernels cannot)
     points: dict[str, float]  # test cell grade id -> points
     max_score: float
 
@@ -285,13 +315,13 @@ class WorkerRun:
     """What came back from one worker: its result (if it wrote one), its cell records and how it ended."""
 
     result: WorkerResult | None = None
-    progress: list[dict] = field(default_factory=list)
+    records: list[events.Record] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)  # found before the run (prepare_submission)
     killed: bool = False  # past its time limit
     exitcode: int | None = None
     log: str = ""  # the worker's stdout and stderr
     work: Path | None = None
-    earned: dict[str, float] = field(default_factory=dict)  # test cell -> points, when the run did not finish
+    earned: dict[str, float] = field(default_factory=dict)  # test cell -> points (from the verdicts)
     spans: Spans = field(default_factory=Spans)  # seconds per phase, the worker's own included (for the benchmark)
 
 
@@ -336,8 +366,8 @@ def start_worker(context, target, args: tuple) -> multiprocessing.process.BasePr
 
 
 @functools.cache
-def worker_processes() -> multiprocessing.context.BaseContext:
-    """Where grading workers come from: a fork server that has imported nbgrader and the worker once.
+def worker_processes(preload: tuple[str, ...] = ()) -> multiprocessing.context.BaseContext:
+    """Where grading workers come from: a fork server that has imported nbgrader, the worker and ``preload`` once.
 
     Where the fork server cannot start, workers are forked from this process instead (slower to start
     nothing, but correct).
@@ -348,7 +378,7 @@ def worker_processes() -> multiprocessing.context.BaseContext:
         When no worker can start at all.
     """
     server = multiprocessing.get_context("forkserver")
-    server.set_forkserver_preload(["dcai_helpers.grading.worker"])
+    server.set_forkserver_preload(["dcai_helpers.grading.worker", *preload])
     failures = []
     for context in (server, multiprocessing.get_context("fork")):
         try:
@@ -370,7 +400,8 @@ def grade_one(
     key: AnswerKey,
     *,
     template: Path,
-    settings: dict,
+    limits: limits.Limits,
+    alembic_version: str | None = None,
     kernels: threading.Semaphore | None = None,
 ) -> WorkerRun:
     """Prepare one submission, autograde it in a worker process, and end all it started.
@@ -396,11 +427,13 @@ def grade_one(
             nbgrader_id=entry.nbgrader_id,
             notebook=str(notebook),
             template_db=str(template),
+            plan=str(key.plan),
             uid=uid,
             result=str(work / "result.json"),
-            progress=str(work / "progress.jsonl"),
+            events=str(work / "events.jsonl"),
             token=secrets.token_hex(16),
-            **settings,
+            limits=limits,
+            alembic_version=alembic_version,
         )
         found = run_worker(context, spec, kernels=kernels)
     found.findings = findings
@@ -430,10 +463,11 @@ def run_worker(context, spec: WorkerSpec, *, kernels: threading.Semaphore | None
             kernels.release()
         raise
     try:
-        deadline = time.monotonic() + spec.timeout + WORKER_GRACE
+        deadline = time.monotonic() + spec.limits.seconds + WORKER_GRACE
+        log = events.EventLog(spec.events)
         while process.exitcode is None and (left := deadline - time.monotonic()) > 0:
             process.join(min(left, KERNEL_POLL_SECONDS) if holding else left)
-            if holding and (process.exitcode is not None or kernel_ended(spec.progress)):
+            if holding and (process.exitcode is not None or log.kernel_ended()):
                 # Whatever the kernel started ends with it, before the next kernel gets the cores.
                 end_processes(token=spec.token)
                 kernels.release()
@@ -459,7 +493,7 @@ def run_worker(context, spec: WorkerSpec, *, kernels: threading.Semaphore | None
         spans.seconds["worker start"] = spans.seconds.pop("started at", 0.0)
     return WorkerRun(
         result=result,
-        progress=read_progress(spec.progress),
+        records=events.read(spec.events),
         killed=killed,
         exitcode=process.exitcode,
         log=log_file.read_text(errors="replace")[-20000:] if log_file.is_file() else "",
@@ -468,98 +502,76 @@ def run_worker(context, spec: WorkerSpec, *, kernels: threading.Semaphore | None
     )
 
 
-def kernel_ended(progress: str | Path) -> bool:
-    """Whether a worker's progress file says its kernel has ended (the worker's last record then)."""
-    try:
-        with open(progress, "rb") as f:
-            f.seek(0, os.SEEK_END)
-            f.seek(max(0, f.tell() - 200))
-            return f'"event": "{EXECUTED}"'.encode() in f.read()
-    except OSError:
-        return False
-
-
 def judge(lab: Lab, entry: Submission, run: WorkerRun, key: AnswerKey, *, limit: int) -> GradeRow:
-    """The row of a submission that was run: its score, and its status and detail from :func:`decide`."""
+    """The row of a submission that was run: its points from the grader's verdicts, and its status and detail
+    from :func:`decide` on what the event log and the worker's result show."""
     findings = list(run.findings)
-    labels, ran, running, timed_out, unresponsive, raised = {}, {}, None, set(), set(), {}
-    probes = []
-    position = 0
-    for record in run.progress:
-        if record["event"] == EXECUTED:  # no cell's: the kernel has ended
-            continue
-        index = record["index"]
-        if record["event"] == "start" and not record["probe"]:
-            labels[index] = record.get("grade_id") or f"cell {position + 1}"
-            position += 1
-        if record["event"] == "start":
+    labels: dict[int, str] = {}  # cell index -> how the detail names it
+    running: events.Record | None = None  # the last cell (or grader test) that started and did not end
+    ended, timed_out, unresponsive, raised = {}, set(), set(), {}
+    earned: dict[str, float] = {}
+    for record in run.records:
+        if record.kind in (events.Kind.START, events.Kind.TESTING):
+            labels.setdefault(record.index, record.grade_id or f"cell {len(labels) + 1}")
             running = record
-        elif record["event"] == "end":
+        elif record.kind == events.Kind.END:
+            running, ended[record.index] = None, record
+        elif record.kind == events.Kind.VERDICT:
             running = None
-            if record["probe"]:
-                probes.append(({"grade_id": record.get("grade_id")}, record.get("replaced")))
-            else:
-                ran[index] = record
-        elif record["event"] == "timed_out":
-            timed_out.add(index)
-        elif record["event"] == "unresponsive":
-            unresponsive.add(index)
-        elif record["event"] == "raised":
-            raised[index] = record
-    replaced = replaced_by_test_cell(probes)
-    for grade_id, names in replaced.items():
-        shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
-        findings.append(Finding(Event.HELPERS_REPLACED, grade_id, shown))
-    for index in sorted(unresponsive & set(ran)):  # the kernel came back, but had stopped answering
+            verdict = record.verdict
+            earned[record.grade_id] = float(verdict.get("points", 0.0))
+            outcomes = (verdict.get("public"), verdict.get("hidden"))
+            if Outcome.TIMEOUT in outcomes:
+                findings.append(Finding(Event.CELL_TIMEOUT, record.grade_id))
+            elif Outcome.LOST in outcomes:
+                died = "died" in verdict.get("message", "")
+                findings.append(Finding(Event.KERNEL_DIED if died else Event.KERNEL_HUNG, record.grade_id, "no answer"))
+        elif record.kind == events.Kind.TIMED_OUT:
+            timed_out.add(record.index)
+        elif record.kind == events.Kind.UNRESPONSIVE:
+            unresponsive.add(record.index)
+        elif record.kind == events.Kind.RAISED:
+            raised[record.index] = record
+    for index in sorted(unresponsive & set(ended)):  # the kernel came back, but had stopped answering
         findings.append(Finding(Event.KERNEL_HUNG, labels[index], "no answer past the time limit"))
-    for index, record in ran.items():
-        for ename in record.get("errors", []) if index not in unresponsive else []:
+    for index, record in ended.items():
+        for ename in record.errors if index not in unresponsive else []:
             event = event_of_error(ename)
             if event is not None:
                 findings.append(Finding(event, labels[index]))
     result = run.result
-    if result is not None and result.success:
-        score, cells = result.score, {cell.grade_id: cell.score for cell in result.cells}
-    else:
-        # The run did not finish: the cells that ran keep what they earned, as nbgrader would score them.
-        cells = {
-            record["grade_id"]: key.points[record["grade_id"]]
-            if not record.get("errors") and record["grade_id"] not in replaced
-            else 0.0
-            for record in ran.values()
-            if record.get("grade_id") in key.points
-        }
-        score = float(sum(cells.values()))
-        run.earned = cells
-        cell = labels.get(running["index"], "a probe") if running else ""
-        if running is not None and running["probe"]:
-            cell = f"the integrity check of {running.get('grade_id') or 'the notebook'}"
+    if result is None or not result.success:
+        cell = labels.get(running.index, "") if running is not None else ""
+        if running is not None and running.kind == events.Kind.TESTING:
+            cell = f"the grader's tests of {running.grade_id}"
         if run.killed:
             findings.append(Finding(Event.RUN_TIMEOUT, cell or "nbgrader's work after the last cell"))
         elif running is not None:
-            cause = raised.get(running["index"], {})
-            log = f"{cause.get('error', '')}: {cause.get('message', '')}\n{result.log if result else ''}\n{run.log}"
-            if running["index"] in unresponsive:
+            cause = raised.get(running.index)
+            log = f"{cause.error if cause else ''}: {cause.message if cause else ''}\n{result.log if result else ''}"
+            if running.index in unresponsive:
                 findings.append(Finding(Event.KERNEL_HUNG, cell, "no answer past the time limit"))
-            elif not cause and result is None and running["index"] not in timed_out:
+            elif cause is None and result is None and running.index not in timed_out:
                 findings.append(Finding(Event.GRADER_KILLED, cell))
             else:
-                event = event_of_failure(log, timed_out=running["index"] in timed_out)
-                findings.append(Finding(event, cell, cause.get("message", "no reply").split("\n")[0][:120]))
-        else:
+                event = event_of_failure(f"{log}\n{run.log}", timed_out=running.index in timed_out)
+                message = (cause.message if cause else "no reply").split("\n")[0][:120]
+                findings.append(Finding(event, cell, message))
+        elif not any(f.event in (Event.KERNEL_DIED, Event.KERNEL_HUNG) for f in findings):
             why = (result.grader_error or result.log) if result else f"the worker exited with code {run.exitcode}"
             findings.append(Finding(Event.GRADER_ERROR, "", (why.strip().splitlines() or ["no reason"])[-1][:200]))
-    failed = sum(1 for grade_id, points in key.points.items() if cells.get(grade_id, 0.0) < points)
-    status, detail = decide(
-        findings, score=score, max_score=key.max_score, failed_cells=failed, test_cells=len(key.points), limit=limit
-    )
+    run.earned = {grade_id: earned.get(grade_id, 0.0) for grade_id in key.points}
+    score = float(sum(run.earned.values()))
+    lost = [grade_id for grade_id, points in key.points.items() if run.earned[grade_id] < points]
+    status, detail = decide(findings, score=score, max_score=key.max_score, lost=lost, limit=limit)
     if entry.detail:  # what the intake noted: a late file, which resubmission was graded
         detail = f"{detail.rstrip('.')}; {entry.detail}"
     return GradeRow(entry.student_id, lab.id, score, key.max_score, status, detail)
 
 
 def record(course: Course, out: Path, entry: Submission, run: WorkerRun, row: GradeRow) -> None:
-    """Merge a submission's grades into the class gradebook (0 for one not graded) and keep its files under ``out``."""
+    """Merge a submission's points (its verdicts; 0 for one not graded) into the class gradebook, and keep its graded
+    notebook and feedback under ``out``."""
     lab_id, student = course.lab.id, entry.nbgrader_id
     graded_dir = out / "autograded" / student / lab_id
     shutil.rmtree(graded_dir, ignore_errors=True)
@@ -572,14 +584,9 @@ def record(course: Course, out: Path, entry: Submission, run: WorkerRun, row: Gr
         logs = f"{result.log}\n{result.grader_error}" if result else ""
         log.write_text(f"{row.status}: {row.detail}\n\n{logs}\n{run.log}")
     notebook_id = course.lab.solution.stem
-    scores: dict[str, tuple[float | None, str | None]] = {}
     if result is not None and result.success and run.work is not None:
-        worker_course = run.work / "course"
-        with Gradebook(f"sqlite:///{worker_course / 'gradebook.db'}", course_id=COURSE_ID) as gb:
-            submitted = gb.find_submission_notebook(notebook_id, lab_id, student)
-            scores = {g.name: (g.auto_score, None) for g in submitted.grades}
-            scores.update({f"comment:{c.name}": (None, c.auto_comment) for c in submitted.comments})
         # Only the notebook and its feedback leave the scratch course; whatever else the kernel wrote stays.
+        worker_course = run.work / "course"
         name = course.lab.solution.name
         graded_dir.mkdir(parents=True)
         shutil.copyfile(worker_course / "autograded" / student / lab_id / name, graded_dir / name)
@@ -600,16 +607,12 @@ def record(course: Course, out: Path, entry: Submission, run: WorkerRun, row: Gr
             submitted = gb.find_submission_notebook(notebook_id, lab_id, student)
         except MissingEntry:
             return
-        # A run that did not finish has no gradebook of its own: its cells that ran keep their points here.
         for grade in submitted.grades:
-            if scores:
-                grade.auto_score = scores.get(grade.name, (0.0, None))[0]
-            else:
-                grade.auto_score = run.earned.get(grade.name, 0.0)
+            grade.auto_score = run.earned.get(grade.name, 0.0)
             grade.manual_score = None
-            grade.needs_manual_grade = grade.auto_score is None
+            grade.needs_manual_grade = False
         for comment in submitted.comments:
-            comment.auto_comment = scores.get(f"comment:{comment.name}", (None, None))[1]
+            comment.auto_comment = None
         gb.db.commit()
 
 

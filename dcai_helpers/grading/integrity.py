@@ -1,137 +1,28 @@
-"""Detect tampering: cells changed against the release, and test helpers replaced at run time.
+"""Detect tampering with the test cells, before grading: cells changed against the release.
 
-Two checks, both reported as :class:`~dcai_helpers.grading.status.Finding` data and the status ``tampered``:
+:func:`prepare_submission` compares the submission's graded cells with the release and reports each change as
+a :class:`~dcai_helpers.grading.status.Finding` (status ``tampered``). It keeps the notebook gradable on the
+release's cells: a duplicated graded cell (JupyterLab copies a cell with its metadata) is graded once, a cell
+claiming a grade id the release does not have is dropped, and changed grading metadata is restored. nbgrader
+then restores edited and retyped test cells itself; a deleted test cell scores 0.
 
-- :func:`prepare_submission` compares the submission's graded cells with the release, before grading. It
-  keeps the notebook gradable on the release's cells: a duplicated graded cell (JupyterLab copies a cell
-  with its metadata) is graded once, a cell claiming a grade id the release does not have is dropped, and
-  changed grading metadata is restored. nbgrader then restores edited and retyped test cells itself; a
-  deleted test cell scores 0.
-- :class:`InjectIntegrityProbes` and :class:`ScoreIntegrityProbes` are nbgrader preprocessors that run
-  around nbgrader's ``Execute``. A probe cell injected first runs :func:`dcai_helpers.grading.probe.snapshot`
-  (that module's source, read with :mod:`inspect`), which records the pristine test helpers; a probe
-  before and after every test cell reports what was replaced since. A test cell that ran with a replaced
-  helper scores 0: it gets an error output saying what was replaced, so nbgrader's own scoring gives it 0
-  points and the feedback says why.
-
-This deters the usual monkeypatches (``np.allclose = lambda *a, **k: True``, a no-op ``assert_allclose``,
-a silenced traceback, an AST transformer that drops asserts). Code running in the same interpreter can
-always defeat an in-process check it has studied; the instructor sees the status ``tampered`` and the
-reason, and decides.
+Nothing here watches the student's kernel at run time: the grader's verdicts are made outside it
+(:mod:`dcai_helpers.grading.trusted`), so what a submission does to its own interpreter (replacing numpy's
+comparisons, hooks, tracebacks) cannot change a verdict and needs no detection.
 """
 
 from __future__ import annotations
 
 import copy
-import inspect
 import json
 
 from nbformat import NotebookNode
-from nbformat.v4 import new_code_cell, new_output
-from nbgrader.preprocessors import NbGraderPreprocessor
 
-from dcai_helpers.grading import probe
 from dcai_helpers.grading.notebooks import nbgrader_meta
 from dcai_helpers.grading.status import Event, Finding
 
-PROBE_MIME = probe.PROBE_MIME
-#: Marks the grader's probe cells (a tag, so they are removed after execution) and where they stand.
-PROBE_TAG = "dcai_integrity_probe"
-PROBE_META = "dcai_probe"
-#: Error name given to a test cell that ran with a replaced helper.
-TAMPER_ENAME = "IntegrityError"
 #: nbgrader metadata keys that decide how a cell is graded (restored from the release when changed).
 GRADING_KEYS = ("grade", "solution", "locked", "points", "task")
-
-#: The first probe cell: the probe module's source runs in a namespace of its own, out of the student's way.
-SNAPSHOT_CELL = f"""
-def _dcai_integrity_snapshot():
-    from IPython.display import publish_display_data
-    namespace = {{}}
-    exec(compile({inspect.getsource(probe)!r}, "dcai_integrity_probe", "exec"), namespace)
-    return namespace["snapshot"](get_ipython(), publish_display_data)
-
-_dcai_integrity_report = _dcai_integrity_snapshot()
-del _dcai_integrity_snapshot
-_dcai_integrity_report("start")
-"""
-
-
-def _probe_cell(source: str, position: str = "start", grade_id: str = "") -> NotebookNode:
-    """A grader cell, tagged so that :class:`ScoreIntegrityProbes` finds and removes it."""
-    cell = new_code_cell(source.strip())
-    cell.metadata["tags"] = [PROBE_TAG]
-    cell.metadata[PROBE_META] = {"position": position, "grade_id": grade_id}
-    return cell
-
-
-def is_probe(cell: dict) -> bool:
-    """True for a cell the grader injected."""
-    return PROBE_TAG in cell.get("metadata", {}).get("tags", [])
-
-
-def probe_of(cell: dict) -> dict:
-    """``{"position": "start" | "before" | "after", "grade_id": ...}`` of a probe cell."""
-    return dict(cell.get("metadata", {}).get(PROBE_META, {}))
-
-
-class InjectIntegrityProbes(NbGraderPreprocessor):
-    """Inject a helper snapshot first and a probe before and after every test cell."""
-
-    def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
-        cells = [_probe_cell(SNAPSHOT_CELL)]
-        for cell in nb.cells:
-            grade_id = nbgrader_meta(cell).get("grade_id")
-            is_test = cell.cell_type == "code" and nbgrader_meta(cell).get("grade") and grade_id
-            if is_test:
-                cells.append(_probe_cell(f"_dcai_integrity_report('before:{grade_id}')", "before", grade_id))
-            cells.append(cell)
-            if is_test:
-                cells.append(_probe_cell(f"_dcai_integrity_report('after:{grade_id}')", "after", grade_id))
-        nb.cells = cells
-        return nb, resources
-
-
-def probe_report(cell: dict) -> list[str] | None:
-    """What a probe cell reported replaced; ``None`` when it did not run (interrupted or kernel gone)."""
-    for output in cell.get("outputs", []):
-        report = output.get("data", {}).get(PROBE_MIME)
-        if report is not None:
-            return list(report.get("replaced", []))
-    errors = [output.get("ename", "") for output in cell.get("outputs", []) if output.get("output_type") == "error"]
-    if any(name in ("CellTimeoutError", "KeyboardInterrupt") for name in errors):
-        return None
-    if cell.get("execution_count") is None and not cell.get("outputs"):
-        return None
-    # It ran but reported nothing: its reporting was suppressed or the probe was removed.
-    return [f"the integrity probe's report ({', '.join(errors) or 'no output'})"]
-
-
-def replaced_by_test_cell(probe_reports: list[tuple[dict, list[str] | None]]) -> dict[str, list[str]]:
-    """Helpers found replaced around each test cell, from ``(probe_of(cell), probe_report(cell))`` pairs."""
-    found: dict[str, set[str]] = {}
-    for where, replaced in probe_reports:
-        if replaced and where.get("grade_id"):
-            found.setdefault(where["grade_id"], set()).update(replaced)
-    return {grade_id: sorted(names) for grade_id, names in found.items()}
-
-
-class ScoreIntegrityProbes(NbGraderPreprocessor):
-    """Remove the probe cells; give every test cell that ran with a replaced helper an error output (0 points)."""
-
-    def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
-        reports = [(probe_of(cell), probe_report(cell)) for cell in nb.cells if is_probe(cell)]
-        findings = replaced_by_test_cell(reports)
-        nb.cells = [cell for cell in nb.cells if not is_probe(cell)]
-        for cell in nb.cells:
-            grade_id = nbgrader_meta(cell).get("grade_id")
-            if grade_id in findings and cell.cell_type == "code":
-                replaced = ", ".join(findings[grade_id])
-                message = f"this test ran after the submission replaced {replaced}; it scores 0"
-                cell.outputs.append(
-                    new_output("error", ename=TAMPER_ENAME, evalue=message, traceback=[f"{TAMPER_ENAME}: {message}"])
-                )
-        return nb, resources
 
 
 def prepare_submission(submission: dict, release: dict) -> tuple[NotebookNode, list[Finding]]:

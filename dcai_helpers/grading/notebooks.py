@@ -17,6 +17,8 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from nbgrader.preprocessors import ClearHiddenTests
+from traitlets import Unicode
 
 from dcai_helpers.labs import LABS, Lab
 
@@ -111,6 +113,54 @@ def lab_of_notebook(nb: dict, path: str | Path, labs: Sequence[Lab] = LABS) -> L
     )
 
 
+def split_hidden(source: str) -> tuple[str, str]:
+    """A test cell's source cut into its public part and its hidden part (the markers' lines dropped)."""
+    public, hidden = [], []
+    for line, inside in _lines_by_marker(source, HIDDEN_TEST_MARKERS, keep_blank=True):
+        (hidden if inside else public).append(line)
+    return "\n".join(public), "\n".join(hidden)
+
+
+def hidden_test_lines(nb: dict) -> list[str]:
+    """The non-blank lines between hidden-test markers of ``nb`` (what no student may ever see)."""
+    return [line for cell in nb["cells"] for line in marked_lines(_text(cell.get("source", "")), HIDDEN_TEST_MARKERS)]
+
+
+#: What replaces a hidden-test region wherever a student or reader may see the cell.
+HIDDEN_NOTE = "# (hidden tests run here when your notebook is graded; they are not shown)"
+
+
+class CutHiddenTests(ClearHiddenTests):
+    """Cut every hidden-test region out of each cell's source, leaving :attr:`note` in its place.
+
+    The one cutter of hidden tests: the grader runs the kernel on what it leaves (``note`` empty), and the
+    feedback and the course site show what it leaves (with the note).
+    """
+
+    note = Unicode(HIDDEN_NOTE, help="the line that replaces each hidden-test region (empty: nothing)").tag(config=True)
+
+    def preprocess_cell(self, cell, resources, index):
+        source = _text(cell.get("source", ""))
+        if self.begin_test_delimeter not in source:
+            return cell, resources
+        lines, inside = [], False
+        for line in source.split("\n"):
+            if self.begin_test_delimeter in line:
+                inside = True
+                if self.note:
+                    lines.append(line[: len(line) - len(line.lstrip())] + self.note)
+            elif self.end_test_delimeter in line:
+                inside = False
+            elif not inside:
+                lines.append(line)
+        cell.source = "\n".join(lines)
+        return cell, resources
+
+
+def _text(source: str | list) -> str:
+    return "".join(source) if isinstance(source, list) else source
+
+
 def first_line(text: str) -> str:
     """The first non-empty line of ``text``, stripped (empty string when none)."""
     for line in str(text).splitlines():
@@ -129,8 +179,11 @@ def unmarked_lines(source: str, markers: tuple[str, str]) -> list[str]:
     return [line for line, inside in _lines_by_marker(source, markers) if not inside]
 
 
-def _lines_by_marker(source: str, markers: tuple[str, str]) -> list[tuple[str, bool]]:
-    """Each stripped, non-empty, non-marker line of ``source`` with whether it lies between ``markers``."""
+def _lines_by_marker(source: str, markers: tuple[str, str], *, keep_blank: bool = False) -> list[tuple[str, bool]]:
+    """Each non-marker line of ``source`` with whether it lies between ``markers``.
+
+    Lines are stripped and blank ones dropped, unless ``keep_blank`` (then lines are kept as they are).
+    """
     begin, end = markers
     lines, inside = [], False
     for line in source.splitlines():
@@ -139,6 +192,8 @@ def _lines_by_marker(source: str, markers: tuple[str, str]) -> list[tuple[str, b
             inside = True
         elif stripped.startswith(end):
             inside = False
+        elif keep_blank:
+            lines.append((line, inside))
         elif stripped:
             lines.append((stripped, inside))
     return lines

@@ -32,48 +32,26 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
-from traitlets import Instance, Unicode
+from traitlets import Instance, Integer, Unicode
 
 import dcai_helpers
+from dcai_helpers.grading.limits import Limits
 
 #: The kernels' user ids: ``KERNEL_UID_BASE`` up to ``KERNEL_UID_BASE + KERNEL_UID_COUNT - 1``.
 KERNEL_UID_BASE = 61000
 KERNEL_UID_COUNT = 1000
-#: Root-only folder of the lock files that give each running kernel a user id of its own.
+#: Root-only folder of the lock files that give each running kernel a user id of its own (only root switches
+#: a kernel's user id; a grader run by a normal user runs its kernels as itself and takes no lock).
 UID_LOCK_DIR = Path(tempfile.gettempdir()) / "dcai-kernel-uids"
+#: Processes plus threads one kernel's user id may run (``RLIMIT_NPROC``).
+MAX_PROCESSES = 128
 #: System folders a kernel may read (those that exist are bound read-only).
 SYSTEM_PATHS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/etc", "/opt")
 #: The environment variable that marks every process a submission's kernel started.
 TOKEN_VARIABLE = "DCAI_GRADING_TOKEN"
-
-
-@dataclass(frozen=True)
-class KernelLimits:
-    """Limits and identity of one sandboxed kernel.
-
-    Attributes
-    ----------
-    memory_mb : int
-        Address-space limit of the kernel (``RLIMIT_AS``) in MiB.
-    max_processes : int
-        Processes plus threads the kernel's user id may run (``RLIMIT_NPROC``).
-    threads : int
-        Threads of the numerical libraries (OpenMP, OpenBLAS, MKL); 0 leaves them to decide.
-    uid : int
-        User id the kernel runs as (only applied when the grader runs as root).
-    isolate : bool
-        Use bubblewrap (only when :func:`bwrap_available`).
-    """
-
-    memory_mb: int = 4096
-    max_processes: int = 128
-    threads: int = 0
-    uid: int = KERNEL_UID_BASE
-    isolate: bool = True
 
 
 def bwrap_available() -> bool:
@@ -109,10 +87,12 @@ def _ancestors(paths: list[Path]) -> list[Path]:
     return sorted(found, key=lambda p: (len(p.parts), str(p)))
 
 
-def bwrap_prefix(writable: list[tuple[Path, Path]]) -> list[str]:
+def bwrap_prefix(writable: list[tuple[Path, Path]], *, scratch: Path | None = None, disk_mb: int = 0) -> list[str]:
     """The ``bwrap`` arguments that confine a process to read-only system and Python.
 
-    ``writable`` holds ``(folder, seen_as)`` pairs: the only folders it may write, and where it sees them.
+    ``writable`` holds ``(folder, seen_as)`` pairs: host folders it may write, and where it sees them.
+    ``scratch``, when given, is a file system of ``disk_mb`` MiB of its own (a ``tmpfs`` that lives and dies
+    with the sandbox), which is all it may fill; ``/dev/shm`` gets the same size.
     """
     readable = readable_roots()
     cmd = [shutil.which("bwrap") or "bwrap", "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts"]
@@ -122,15 +102,19 @@ def bwrap_prefix(writable: list[tuple[Path, Path]]) -> list[str]:
     for path in SYSTEM_PATHS:
         if Path(path).exists():
             cmd += ["--ro-bind", path, path]
+    seen = [seen_as for _, seen_as in writable] + ([scratch] if scratch else [])
     # bwrap creates missing parents with mode 0700; a non-root kernel must traverse them.
-    for folder in _ancestors(readable + [seen_as for _, seen_as in writable]):
+    for folder in _ancestors(readable + seen):
         if not any(str(folder).startswith(p + "/") or str(folder) == p for p in SYSTEM_PATHS):
             cmd += ["--perms", "0755", "--dir", str(folder)]
     for path in readable:
         cmd += ["--ro-bind", str(path), str(path)]
     for folder, seen_as in writable:
         cmd += ["--bind", str(folder), str(seen_as)]
-    cmd += ["--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--tmpfs", "/dev/shm"]
+    size = ["--size", str(disk_mb * 1024 * 1024)] if disk_mb else []
+    if scratch is not None:
+        cmd += ["--perms", "1777", *size, "--tmpfs", str(scratch)]
+    cmd += ["--proc", "/proc", "--dev", "/dev", "--perms", "1777", *size, "--tmpfs", "/dev/shm"]
     return cmd
 
 
@@ -139,11 +123,12 @@ def kernel_command(
     *,
     scratch: Path,
     extra_writable: list[Path],
-    limits: KernelLimits,
+    limits: Limits,
+    uid: int,
     workdir: Path | None = None,
     token: str = "",
 ) -> list[str]:
-    """Wrap a kernel's ``argv`` so it runs sandboxed under ``limits``, writing only ``scratch``.
+    """Wrap a kernel's ``argv`` so it runs sandboxed under ``limits``, writing only its scratch folder.
 
     The caller starts the command with ``scratch`` as its working folder (that is all the fallback has).
 
@@ -152,15 +137,18 @@ def kernel_command(
     argv : list of str
         The kernel's command, for example ``[python, -m, ipykernel_launcher, -f, conn.json]``.
     scratch : Path
-        The kernel's working and only writable folder (also its ``HOME`` and ``TMPDIR``).
+        Without bubblewrap, the kernel's working and only writable folder (also its ``HOME`` and ``TMPDIR``).
+        With bubblewrap the kernel gets a fresh file system of ``limits.disk_mb`` MiB instead, at ``workdir``.
     extra_writable : list of Path
         Further folders the kernel must write (its connection file and unix sockets).
-    limits : KernelLimits
-        Memory, process and identity limits.
+    limits : Limits
+        Memory, disk, thread and isolation limits.
+    uid : int
+        User id the kernel runs as (applied only when the grader runs as root).
     workdir : Path, optional
-        Where the kernel sees ``scratch`` inside bubblewrap (default: at its own path). nbgrader runs
-        the kernel in the folder it writes the graded notebook to; binding a scratch folder there
-        keeps the kernel from planting files (or symlinks) where nbgrader, as root, writes next.
+        Where the kernel sees its scratch folder inside bubblewrap (default: at ``scratch``'s path). nbgrader
+        runs the kernel in the folder it writes the graded notebook to; a file system of the kernel's own
+        there keeps it from planting files (or symlinks) where nbgrader, as root, writes next.
     token : str, optional
         Put in the kernel's environment as ``DCAI_GRADING_TOKEN``, which its children inherit, so that
         :func:`end_processes` finds whatever it started (a daemon that left its session included).
@@ -179,10 +167,10 @@ def kernel_command(
         env[TOKEN_VARIABLE] = token
     if limits.threads:
         # Parallel kernels that each take every core slow each other down.
-        env.update({var: str(limits.threads) for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")})
+        env.update(thread_environment(limits.threads))
     cmd: list[str] = []
     if limits.isolate:
-        cmd += bwrap_prefix([(scratch, home), *((path, path) for path in extra_writable)])
+        cmd += bwrap_prefix([(path, path) for path in extra_writable], scratch=home, disk_mb=limits.disk_mb)
         cmd += ["--chdir", str(home)]
         for key, value in env.items():
             cmd += ["--setenv", key, value]
@@ -191,25 +179,38 @@ def kernel_command(
     # Inside bubblewrap the bound folders are reachable; without it, only a world-reachable Python is.
     switch_user = os.geteuid() == 0 and shutil.which("setpriv") and (limits.isolate or others_can_run_python())
     if switch_user:
-        cmd += ["setpriv", f"--reuid={limits.uid}", f"--regid={limits.uid}", "--clear-groups"]
+        cmd += ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups"]
         cmd += ["--inh-caps=-all", "--bounding-set=-all"]
     memory = limits.memory_mb * 1024 * 1024
-    # RLIMIT_FSIZE too, so one file cannot fill the disk.
-    cmd += ["prlimit", f"--as={memory}", f"--fsize={memory}", "--core=0"]
+    # RLIMIT_FSIZE too, so one file cannot fill the disk (the only disk limit without bubblewrap).
+    cmd += ["prlimit", f"--as={memory}", f"--fsize={min(memory, limits.disk_mb * 1024 * 1024)}", "--core=0"]
     # RLIMIT_NPROC counts every process of the user id; it only means something for a uid of its own.
-    cmd += [f"--nproc={limits.max_processes}"] if switch_user else []
+    cmd += [f"--nproc={MAX_PROCESSES}"] if switch_user else []
     return [*cmd, "--", *argv]
+
+
+#: The environment variables that set the numerical libraries' threads (torch follows OMP_NUM_THREADS).
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def thread_environment(threads: int) -> dict[str, str]:
+    """The environment that gives OpenMP, OpenBLAS, MKL and torch ``threads`` threads each."""
+    return {variable: str(threads) for variable in THREAD_VARIABLES}
 
 
 class SandboxedKernelManager(AsyncKernelManager):
     """A kernel manager whose kernel runs through :func:`kernel_command`, talking over unix sockets.
 
     ``scratch_root`` holds ``kernel/`` (the connection file and sockets) and ``work/`` (the kernel's only
-    writable folder, seen inside bubblewrap at the ``cwd`` nbclient asks for: nbgrader's autograded folder).
+    writable folder without bubblewrap; with it, a sized file system of its own at the ``cwd`` nbclient asks
+    for: nbgrader's autograded folder).
     """
 
     scratch_root = Unicode(help="folder for the connection file and unix sockets of the kernel").tag(config=True)
-    limits = Instance(KernelLimits, args=(), help="memory, process and identity limits").tag(config=True)
+    limits = Instance(Limits, args=(), help="what the kernel may use (see dcai_helpers.grading.limits)").tag(
+        config=True
+    )
+    uid = Integer(KERNEL_UID_BASE, help="the kernel's user id (applied when the grader runs as root)").tag(config=True)
     token = Unicode("", help="marks the kernel and all it starts (see end_processes)").tag(config=True)
 
     def __init__(self, **kwargs):
@@ -219,8 +220,8 @@ class SandboxedKernelManager(AsyncKernelManager):
         for folder in (Path(self.scratch_root), self._kernel_dir, self._work_dir):
             folder.mkdir(parents=True, exist_ok=True)
             os.chmod(folder, 0o711)
-        _give_to(self._kernel_dir, self.limits.uid)
-        _give_to(self._work_dir, self.limits.uid)
+        _give_to(self._kernel_dir, self.uid)
+        _give_to(self._work_dir, self.uid)
         if self.limits.isolate:
             # The kernel has its own network namespace: TCP to 127.0.0.1 would not reach nbgrader.
             self.transport = "ipc"
@@ -236,8 +237,22 @@ class SandboxedKernelManager(AsyncKernelManager):
         if self.token:  # bubblewrap itself carries the mark too
             kw["env"] = {**(kw.get("env") or os.environ), TOKEN_VARIABLE: self.token}
         cmd, kw = await super()._async_pre_start_kernel(**kw)
-        _give_to(Path(self.connection_file), self.limits.uid)
+        _give_to(Path(self.connection_file), self.uid)
         return cmd, kw
+
+    def lock_kernel_folder(self) -> None:
+        """Once the kernel is up: its connection folder stops being writable to it (it could fill the disk there).
+
+        The sockets it bound stay usable. Only a grader running as root can take the folder back from a kernel
+        of its own user id; a normal user's kernel could undo a ``chmod``, so there it is left as it is.
+        """
+        if os.geteuid() == 0:
+            for item in [self._kernel_dir, *self._kernel_dir.iterdir()]:
+                if item.is_file() and not item.is_symlink():
+                    os.chown(item, 0, 0, follow_symlinks=False)
+                    os.chmod(item, 0o644)
+            os.chown(self._kernel_dir, 0, 0)
+            os.chmod(self._kernel_dir, 0o711)
 
     def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
         """The kernel's command, wrapped in the sandbox."""
@@ -248,6 +263,7 @@ class SandboxedKernelManager(AsyncKernelManager):
             scratch=self._work_dir,
             extra_writable=[self._kernel_dir],
             limits=self.limits,
+            uid=self.uid,
             workdir=self._kernel_cwd,
             token=self.token,
         )
@@ -267,7 +283,12 @@ def claim_kernel_uid() -> Iterator[int]:
     RuntimeError
         When all ``KERNEL_UID_COUNT`` ids are in use.
     """
+    if os.geteuid() != 0:  # a normal user's kernels run as that user: no id to share, nothing to lock
+        yield os.geteuid()
+        return
     UID_LOCK_DIR.mkdir(mode=0o700, exist_ok=True)
+    if UID_LOCK_DIR.is_symlink() or UID_LOCK_DIR.stat().st_uid != 0:
+        raise RuntimeError(f"{UID_LOCK_DIR} is not root's own folder; remove it and grade again")
     for uid in range(KERNEL_UID_BASE, KERNEL_UID_BASE + KERNEL_UID_COUNT):
         handle = open(UID_LOCK_DIR / f"{uid}.lock", "a")  # noqa: SIM115 (held for the whole block)
         try:

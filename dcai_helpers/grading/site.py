@@ -33,6 +33,7 @@ from nbformat.v4 import new_markdown_cell
 
 from dcai_helpers.grading.notebooks import (
     HIDDEN_TEST_MARKERS,
+    CutHiddenTests,
     is_test_cell,
     marked_lines,
     read_notebook,
@@ -44,8 +45,6 @@ from dcai_helpers.labs import LABS, REPO_ROOT, Lab
 CONF_DIR = REPO_ROOT / "site"
 #: Where ``make site`` builds: the staged sources under ``source/``, the pages under ``html/``.
 DEFAULT_OUT_DIR = REPO_ROOT / "build" / "site"
-#: What replaces a hidden-test region on a page, so a reader knows something was there.
-HIDDEN_NOTE = "# (hidden tests, which grade submissions, are not shown)"
 #: Staged folders: lab pages, and the student notebooks offered for download (not pages themselves).
 PAGES_SUBDIR = "labs"
 STUDENT_SUBDIR = "student"
@@ -82,7 +81,8 @@ def strip_hidden_tests(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
     A region runs from a line containing ``### BEGIN HIDDEN TESTS`` to one containing ``### END HIDDEN
     TESTS``, both included (matched anywhere in the line, as nbgrader's ``ClearHiddenTests`` does), and
-    is replaced by one :data:`HIDDEN_NOTE` line at the marker's indentation. A test cell's error output
+    is replaced by one ``HIDDEN_NOTE`` line at the marker's indentation (the one cutter,
+    :class:`~dcai_helpers.grading.notebooks.CutHiddenTests`). A test cell's error output
     goes too, because a traceback quotes the failing line, which may be hidden. Solution code and every
     other output stay: the solutions are public for self-learners.
 
@@ -96,18 +96,9 @@ def strip_hidden_tests(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     NotebookNode
         ``nb`` itself.
     """
-    begin, end = HIDDEN_TEST_MARKERS
-    for cell in nb.cells:
-        kept, hiding = [], False
-        for line in cell.source.split("\n"):
-            if begin in line:
-                hiding = True
-                kept.append(line[: len(line) - len(line.lstrip())] + HIDDEN_NOTE)
-            elif end in line:
-                hiding = False
-            elif not hiding:
-                kept.append(line)
-        cell.source = "\n".join(kept)
+    cutter = CutHiddenTests()
+    for index, cell in enumerate(nb.cells):
+        cutter.preprocess_cell(cell, {}, index)
         if is_test_cell(cell):
             cell.outputs = [output for output in cell.outputs if output.output_type != "error"]
     return nb

@@ -38,7 +38,7 @@ MEANING: dict[Status, str] = {
     Status.TIMEOUT: "a cell ran past the time left and was interrupted (or the whole run was stopped)",
     Status.MEMORY: "a cell ran out of memory (or the kernel died of it)",
     Status.CRASHED: "the kernel died, hung or was killed",
-    Status.TAMPERED: "test cells were edited, retyped, deleted or duplicated, or test helpers were replaced",
+    Status.TAMPERED: "test cells were edited, retyped, deleted or duplicated",
     Status.INVALID: "not a valid notebook of this lab (not a notebook, corrupt, another lab's, wrong name, a link)",
     Status.MISSING: "a student folder or zip entry without the notebook",
 }
@@ -58,7 +58,6 @@ class Event(StrEnum):
     GRADER_KILLED = "grader_killed"  # the grading process itself was killed while a cell ran
     GRADER_ERROR = "grader_error"  # the grader failed for a reason of its own (a bug)
     # Tampering.
-    HELPERS_REPLACED = "helpers_replaced"  # a probe saw test helpers replaced
     CELL_EDITED = "cell_edited"  # a locked cell's source changed (nbgrader restores it)
     CELL_DELETED = "cell_deleted"  # a test cell is gone (it scores 0)
     CELL_RETYPED = "cell_retyped"  # a test cell turned into Markdown or raw (nbgrader restores it)
@@ -71,7 +70,6 @@ class Event(StrEnum):
 STATUS_OF: dict[Status, frozenset[Event]] = {
     Status.TAMPERED: frozenset(
         {
-            Event.HELPERS_REPLACED,
             Event.CELL_EDITED,
             Event.CELL_DELETED,
             Event.CELL_RETYPED,
@@ -95,7 +93,6 @@ PHRASE: dict[Event, str] = {
     Event.KERNEL_HUNG: "the kernel stopped answering during {cell} ({what})",
     Event.GRADER_KILLED: "the grading process was killed during {cell} (the notebook killed its parent process)",
     Event.GRADER_ERROR: "the grader failed on this submission (a bug to report, with logs/ attached): {what}",
-    Event.HELPERS_REPLACED: "test helpers were replaced ({what}), so {cell} scored 0",
     Event.CELL_EDITED: "test cell {cell} was edited; the original test was graded",
     Event.CELL_DELETED: "deleted {cell}, a test cell, which scores 0",
     Event.CELL_RETYPED: "test cell {cell} was turned into {what}; the original test was graded",
@@ -155,7 +152,7 @@ def status_of(findings: Iterable[Finding]) -> Status:
 
 
 def decide(
-    findings: list[Finding], *, score: float, max_score: float, failed_cells: int, test_cells: int, limit: int
+    findings: list[Finding], *, score: float, max_score: float, lost: list[str], limit: int
 ) -> tuple[Status, str]:
     """The status and the one-sentence detail of a graded (or partly graded) submission.
 
@@ -165,11 +162,11 @@ def decide(
         What the grader observed, in the order it happened.
     score, max_score : float
         Points earned (cells that ran keep theirs) and the lab's points.
-    failed_cells, test_cells : int
-        Test cells that lost points, of all test cells.
+    lost : list of str
+        The test cells that lost points, in the notebook's order.
     limit : int
         The run's time limit in seconds, for the detail.
     """
-    summary = f"graded: {score:g}/{max_score:g} points, {failed_cells} of {test_cells} test cells lost points"
+    summary = f"graded: {score:g}/{max_score:g} points" + (f", lost points on {', '.join(lost)}" if lost else "")
     notes = list(dict.fromkeys(finding.phrase(limit) for finding in findings))
     return status_of(findings), "; ".join([summary, *notes]) + "."

@@ -1,16 +1,26 @@
-"""Autograde ONE submission with nbgrader in a course folder of its own.
+"""Autograde ONE submission with nbgrader in a course folder of its own, the verdicts made outside the kernel.
 
-``dcai grade`` runs one such process per submission (:func:`serve`, forked from a server that has
-imported this module already, so nbgrader's imports are paid once), under a wall-time limit, so that
-parallel submissions never share a gradebook file and a submission that hangs nbgrader itself can be
-killed. ``python -m dcai_helpers.grading.worker SPEC.json`` does the same by hand, for debugging.
+``dcai grade`` runs one such process per submission (:func:`serve`, forked from a server that has imported
+this module and the lab's test libraries already), under a wall-time limit and a memory limit of its own.
+``python -m dcai_helpers.grading.worker SPEC.json`` does the same by hand, for debugging.
 
-The process copies the gradebook made by ``generate_assignment`` (:attr:`WorkerSpec.template_db`), runs
-nbgrader's ``autograde`` with its usual preprocessors plus three of ours (integrity probes around a
-sandboxed ``Execute``), and writes a :class:`WorkerResult` as JSON. While the kernel runs, every cell's
-start and end goes to :attr:`WorkerSpec.progress` (one JSON line each), so that when the kernel hangs,
-dies or kills this process, the parent still knows which cells ran, what they earned, and which cell
-was running.
+nbgrader's ``autograde`` runs with its own sanitising steps (which restore every test cell from the
+gradebook) and this pipeline (see :func:`autograde_config`):
+
+1. :class:`HideHiddenTestsFromKernel`: the hidden part of every test cell is cut out (and kept aside), so the
+   kernel runs the notebook exactly as the student's release has it;
+2. :class:`SandboxedExecute`: runs the notebook in the sandboxed kernel, cell by cell, output capped in bytes;
+   right after each test cell has run there, the grader runs that test cell of the answer key, public and
+   hidden parts, in this process (:mod:`dcai_helpers.grading.trusted`), calling the student's functions in
+   the kernel through proxies that return plain data only (:mod:`dcai_helpers.grading.proxy`);
+3. :class:`RecordVerdicts`: the answer key's test sources go back into the graded notebook (the instructor's
+   copy), each test cell gets its verdict as an output;
+4. nbgrader's own clean-up steps, and :class:`SaveVerdictScores`, which writes the verdicts' points into the
+   gradebook (nbgrader's output-based scoring is never used).
+
+Every cell's start and end and every verdict go to the event log (:mod:`dcai_helpers.grading.events`) as they
+happen, so that when the kernel hangs, dies or kills this process, the parent still knows what each test cell
+earned and which cell was running.
 """
 
 from __future__ import annotations
@@ -19,6 +29,7 @@ import contextlib
 import json
 import logging
 import os
+import resource
 import shutil
 import sys
 import time
@@ -27,7 +38,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from nbconvert.preprocessors import ClearMetadataPreprocessor
-from nbgrader.api import Gradebook
+from nbformat.v4 import new_output
 from nbgrader.apps import NbGraderAPI
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import (
@@ -36,20 +47,23 @@ from nbgrader.preprocessors import (
     Execute,
     IgnorePattern,
     LimitOutput,
+    NbGraderPreprocessor,
     SaveAutoGrades,
 )
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from traitlets import Float, Unicode
+from traitlets import Float, Integer, Unicode
 from traitlets.config import Config
 
 from dcai_helpers.grading import feedback
-from dcai_helpers.grading.config import COURSE_ID, course_config, speed_up_gradebook
-from dcai_helpers.grading.integrity import InjectIntegrityProbes, ScoreIntegrityProbes, is_probe, probe_of, probe_report
-from dcai_helpers.grading.notebooks import nbgrader_meta
-from dcai_helpers.grading.sandbox import KernelLimits, SandboxedKernelManager
+from dcai_helpers.grading.config import course_config, speed_up_gradebook
+from dcai_helpers.grading.events import EventLog, Kind
+from dcai_helpers.grading.limits import Limits
+from dcai_helpers.grading.notebooks import CutHiddenTests, is_test_cell, nbgrader_meta
+from dcai_helpers.grading.sandbox import SandboxedKernelManager
+from dcai_helpers.grading.trusted import TestPlan, TrustedTests, Verdict, verdict_output
 
-#: Seconds every cell gets at least, even when the submission's time is (nearly) spent.
+#: Seconds every cell (and every grader test) gets at least, even when the submission's time is (nearly) spent.
 MIN_CELL_SECONDS = 5
 #: Seconds a kernel past its time has to answer on its control channel before it counts as hung: generous,
 #: because a busy kernel's control thread waits for the GIL, and on a loaded 2-core machine 5 s was too short
@@ -81,9 +95,6 @@ class Spans:
             self.add(name, time.perf_counter() - start)
 
 
-#: The progress record that says the submission's kernel has ended (what follows, scores and feedback, needs no core
-#: of a kernel's: the parent starts the next submission then).
-EXECUTED = "executed"
 #: This worker process's spans (a worker grades one submission, so they are that submission's).
 SPANS = Spans()
 
@@ -99,14 +110,12 @@ class WorkerSpec:
     nbgrader_id: str  # the student's id in nbgrader's folders and gradebook
     notebook: str  # the submission, as prepared for grading
     template_db: str  # the gradebook generate_assignment made
+    plan: str  # the answer key's TestPlan (JSON), which the kernel cannot read
     uid: int  # the kernel's user id
     result: str  # where the WorkerResult goes (JSON)
-    progress: str  # where cell starts and ends go (JSON lines)
+    events: str  # the event log (JSON lines)
     token: str  # put in the kernel's environment, so all it starts can be found and ended
-    timeout: int
-    memory_mb: int
-    isolate: bool
-    threads: int = 0
+    limits: Limits = field(default_factory=Limits)
     alembic_version: str | None = None
 
     def write(self, path: Path) -> None:
@@ -116,26 +125,17 @@ class WorkerSpec:
     @classmethod
     def read(cls, path: str | Path) -> WorkerSpec:
         """Load from JSON."""
-        return cls(**json.loads(Path(path).read_text()))
-
-
-@dataclass
-class CellScore:
-    """The score of one autograded test cell."""
-
-    grade_id: str
-    score: float
-    max_score: float
+        data = json.loads(Path(path).read_text())
+        data["limits"] = Limits(**data["limits"])
+        return cls(**data)
 
 
 @dataclass
 class WorkerResult:
-    """What a worker found: nbgrader's verdict, scores and logs."""
+    """How the worker's own work went (the points are in the event log's verdicts, not here)."""
 
     success: bool  # nbgrader graded the whole notebook
     log: str = ""
-    score: float = 0.0
-    cells: list[CellScore] = field(default_factory=list)
     grader_error: str = ""  # the worker itself failed (a traceback)
     feedback_error: str = ""
     timings: dict[str, float] = field(default_factory=dict)  # seconds per phase (see Spans), for the benchmark
@@ -147,16 +147,34 @@ class WorkerResult:
     @classmethod
     def read(cls, path: str | Path) -> WorkerResult:
         """Load from JSON."""
-        data = json.loads(Path(path).read_text())
-        data["cells"] = [CellScore(**cell) for cell in data.get("cells", [])]
-        return cls(**data)
+        return cls(**json.loads(Path(path).read_text()))
+
+
+class HideHiddenTestsFromKernel(CutHiddenTests):
+    """Cut the hidden part of every test cell before the kernel runs it; keep the whole sources aside."""
+
+    note = Unicode("")
+
+    def preprocess(self, nb, resources):
+        resources["dcai_test_sources"] = {
+            nbgrader_meta(cell)["grade_id"]: cell.source for cell in nb.cells if is_test_cell(cell)
+        }
+        return super().preprocess(nb, resources)
+
+
+class KernelGone(RuntimeError):
+    """The grader could no longer talk to the kernel (it died or stopped answering); the run ends here."""
 
 
 class SandboxedExecute(Execute):
-    """nbgrader's ``Execute`` with the kernel in the sandbox, one time budget, and a record of each cell."""
+    """nbgrader's ``Execute`` with the kernel in the sandbox, one time budget, capped output, and the grader's
+    verdict on each test cell made right after the kernel ran it."""
 
     deadline = Float(0.0, help="time.monotonic() by which the whole notebook must have run").tag(config=True)
-    progress_file = Unicode("", help="file that gets one JSON line per cell start and end").tag(config=True)
+    events_file = Unicode("", help="file that gets one JSON line per cell start, end and verdict").tag(config=True)
+    plan_file = Unicode("", help="the answer key's TestPlan (JSON)").tag(config=True)
+    output_cell_bytes = Integer(1024 * 1024, help="output kept per cell, in bytes").tag(config=True)
+    output_notebook_bytes = Integer(16 * 1024 * 1024, help="output kept per notebook, in bytes").tag(config=True)
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("kernel_manager_class", SandboxedKernelManager)
@@ -168,12 +186,22 @@ class SandboxedExecute(Execute):
             # Each cell may use what is left of the submission's time, so an endless loop is
             # interrupted when the budget is spent and the remaining (test) cells still run.
             self.timeout_func = lambda cell: max(MIN_CELL_SECONDS, int(self.deadline - time.monotonic()))
+        self.events = EventLog(self.events_file)
         self._running: dict = {}
+        self._cell_bytes: dict[int, int] = {}
+        self._notebook_bytes = 0
+        self._cut: set[int] = set()
 
-    def _note(self, **record) -> None:
-        if self.progress_file:
-            with open(self.progress_file, "a", encoding="utf-8") as f:
-                f.write(json.dumps(record) + "\n")
+    def preprocess(self, nb, resources=None, km=None):
+        plan = TestPlan.from_json(Path(self.plan_file).read_text()) if self.plan_file else TestPlan("", (), (), ())
+        self.trusted = TrustedTests(plan, min_seconds=MIN_CELL_SECONDS)
+        self.verdicts: dict[str, Verdict] = {}
+        try:
+            nb, resources = super().preprocess(nb, resources, km)
+        finally:
+            self.trusted.close()
+            resources["dcai_verdicts"] = {grade_id: v.to_dict() for grade_id, v in self.verdicts.items()}
+        return nb, resources
 
     # nbconvert's preprocess() runs nbclient's synchronous wrappers, which call the base class's coroutines.
     def start_new_kernel(self, **kwargs):
@@ -182,35 +210,65 @@ class SandboxedExecute(Execute):
 
     def start_new_kernel_client(self):
         with SPANS.span("kernel ready"):
-            return super().start_new_kernel_client()
+            result = super().start_new_kernel_client()
+        self.km.lock_kernel_folder()
+        return result
 
     def _cleanup_kernel(self):
         with SPANS.span("kernel shutdown"):
             super()._cleanup_kernel()
         # The kernel is gone: the parent may start the next submission's kernel while this one is scored.
-        self._note(event=EXECUTED)
+        self.events.write(Kind.KERNEL_ENDED)
 
     def preprocess_cell(self, cell, resources, index):
-        """Execute one cell, noting its start and its end (or the exception that ended the run)."""
-        where = probe_of(cell) if is_probe(cell) else {"grade_id": nbgrader_meta(cell).get("grade_id") or ""}
-        self._running = {"index": index, "probe": is_probe(cell), **where}
-        self._note(event="start", **self._running)
+        """Execute one cell, noting its start and end; after a test cell, the grader's verdict on it."""
+        grade_id = nbgrader_meta(cell).get("grade_id") or ""
+        self._running = {"index": index, "grade_id": grade_id}
+        self.events.write(Kind.START, **self._running)
         try:
-            with SPANS.span("probes" if is_probe(cell) else "cells"):
+            with SPANS.span("cells"):
                 cell, resources = super().preprocess_cell(cell, resources, index)
         except BaseException as err:
-            self._note(event="raised", error=type(err).__name__, message=str(err)[:500], **self._running)
+            self.events.write(Kind.RAISED, error=type(err).__name__, message=str(err)[:500], **self._running)
             raise
         errors = [o.get("ename", "") for o in cell.get("outputs", []) if o.get("output_type") == "error"]
-        replaced = probe_report(cell) if is_probe(cell) else None
-        self._note(event="end", errors=errors, replaced=replaced, **self._running)
+        self.events.write(Kind.END, errors=errors, **self._running)
+        if is_test_cell(cell) and grade_id in {c.grade_id for c in self.trusted.plan.cells}:
+            self.events.write(Kind.TESTING, **self._running)
+            with SPANS.span("grader tests"):
+                verdict = self.trusted.verdict(grade_id, self.km, deadline=self.deadline or time.monotonic() + 600)
+            self.verdicts[grade_id] = verdict
+            self.events.write(Kind.VERDICT, verdict=verdict.to_dict(), **self._running)
+            if self.trusted.lost:
+                self.events.write(Kind.RAISED, error="KernelGone", message=self.trusted.lost, **self._running)
+                raise KernelGone(self.trusted.lost)
         return cell, resources
+
+    def output(self, outs, msg, display_id, cell_index):
+        """Keep an output only while the cell's and the notebook's outputs stay under their byte limits."""
+        size = _output_size(msg.get("content", {}))
+        used = self._cell_bytes.get(cell_index, 0)
+        if used + size <= self.output_cell_bytes and self._notebook_bytes + size <= self.output_notebook_bytes:
+            self._cell_bytes[cell_index] = used + size
+            self._notebook_bytes += size
+            return super().output(outs, msg, display_id, cell_index)
+        if cell_index not in self._cut:
+            self._cut.add(cell_index)
+            outs.append(
+                new_output(
+                    "stream",
+                    name="stderr",
+                    text=f"[output cut here: the grader keeps {self.output_cell_bytes // 1024} KiB of output per "
+                    f"cell and {self.output_notebook_bytes // 1024} KiB per notebook]\n",
+                )
+            )
+        return None
 
     async def _async_handle_timeout(self, timeout, cell=None):
         # The cell used its time. A kernel that still answers on its control channel is busy (a limit, whatever
         # it does with the interrupt next); one that answers nothing there has stopped working (a hang).
         answers = await self._kernel_answers()
-        self._note(event="timed_out" if answers else "unresponsive", seconds=timeout, **self._running)
+        self.events.write(Kind.TIMED_OUT if answers else Kind.UNRESPONSIVE, seconds=timeout, **self._running)
         return await super()._async_handle_timeout(timeout, cell)
 
     async def _kernel_answers(self, seconds: float = CONTROL_REPLY_SECONDS) -> bool:
@@ -228,35 +286,75 @@ class SandboxedExecute(Execute):
         return False
 
 
+def _output_size(content: dict) -> int:
+    """Bytes an output message carries (its text, data and traceback)."""
+    parts = [content.get("text", ""), *content.get("traceback", []), content.get("evalue", "")]
+    parts += [value if isinstance(value, str) else json.dumps(value) for value in content.get("data", {}).values()]
+    return sum(len(part) for part in parts if isinstance(part, str))
+
+
+class RecordVerdicts(NbGraderPreprocessor):
+    """Put the answer key's test sources back (the graded notebook is the instructor's) and each verdict under its
+    test cell."""
+
+    def preprocess_cell(self, cell, resources, index):
+        if not is_test_cell(cell):
+            return cell, resources
+        grade_id = nbgrader_meta(cell)["grade_id"]
+        cell.source = resources.get("dcai_test_sources", {}).get(grade_id, cell.source)
+        verdict = resources.get("dcai_verdicts", {}).get(grade_id)
+        if verdict is not None:
+            cell.outputs.append(verdict_output(verdict))
+        return cell, resources
+
+
+class SaveVerdictScores(SaveAutoGrades):
+    """nbgrader's ``SaveAutoGrades``, with each test cell's points taken from the grader's verdict (0 without one)."""
+
+    def _add_score(self, cell, resources):
+        if cell.cell_type != "code":
+            return super()._add_score(cell, resources)
+        grade = self.gradebook.find_grade(
+            nbgrader_meta(cell)["grade_id"], self.notebook_id, self.assignment_id, self.student_id
+        )
+        verdict = resources.get("dcai_verdicts", {}).get(nbgrader_meta(cell)["grade_id"])
+        grade.auto_score = float(verdict["points"]) if verdict else 0.0
+        grade.needs_manual_grade = grade.manual_score is not None
+        self.gradebook.db.commit()
+
+
 def autograde_config(spec: WorkerSpec) -> Config:
     """nbgrader's configuration for the worker's course folder."""
     config = course_config(spec.course)
-    # nbgrader's autograde pipeline (converters/autograde.py), with Execute sandboxed and wrapped by
-    # the integrity probes: inject them just before execution, score and remove them just after.
+    # nbgrader's autograde pipeline (converters/autograde.py), with the kernel kept from the hidden tests, the
+    # verdicts made by the grader, and the points taken from them.
     config.Autograde.autograde_preprocessors = [
-        InjectIntegrityProbes,
+        HideHiddenTestsFromKernel,
         SandboxedExecute,
-        ScoreIntegrityProbes,
+        RecordVerdicts,
         IgnorePattern,
         ClearMetadataPreprocessor,
         LimitOutput,
-        SaveAutoGrades,
+        SaveVerdictScores,
         AssignLatePenalties,
         CheckCellMetadata,
     ]
-    config.SandboxedExecute.timeout = int(spec.timeout)
-    config.SandboxedExecute.deadline = time.monotonic() + float(spec.timeout)
-    config.SandboxedExecute.progress_file = spec.progress
+    limits = spec.limits
+    config.SandboxedExecute.timeout = int(limits.seconds)
+    config.SandboxedExecute.deadline = time.monotonic() + float(limits.seconds)
+    config.SandboxedExecute.events_file = spec.events
+    config.SandboxedExecute.plan_file = spec.plan
+    config.SandboxedExecute.output_cell_bytes = limits.output_cell_kb * 1024
+    config.SandboxedExecute.output_notebook_bytes = limits.output_notebook_kb * 1024
     config.SandboxedKernelManager.scratch_root = str(Path(spec.work) / "kernel")
     config.SandboxedKernelManager.token = spec.token
-    config.SandboxedKernelManager.limits = KernelLimits(
-        memory_mb=int(spec.memory_mb), uid=int(spec.uid), isolate=bool(spec.isolate), threads=int(spec.threads)
-    )
+    config.SandboxedKernelManager.limits = limits
+    config.SandboxedKernelManager.uid = int(spec.uid)
     return config
 
 
 def run(spec: WorkerSpec) -> WorkerResult:
-    """Autograde the submission described by ``spec``; return what happened."""
+    """Autograde the submission described by ``spec``; return how the worker's work went."""
     with SPANS.span("worker set-up"):
         config, api = _set_up(spec)
     lab_id, student, name = spec.lab, spec.nbgrader_id, spec.notebook_name
@@ -267,14 +365,6 @@ def run(spec: WorkerSpec) -> WorkerResult:
     graded = root / "autograded" / student / lab_id / f"{name}.ipynb"
     result = WorkerResult(success=bool(outcome["success"]) and graded.is_file(), log=log[-4000:])
     if result.success:
-        with SPANS.span("scores"), Gradebook(config.CourseDirectory.db_url, course_id=COURSE_ID) as gb:
-            notebook = gb.find_submission_notebook(name, lab_id, student)
-            result.score = float(notebook.score)
-            result.cells = [
-                CellScore(g.name, float(g.score or 0), float(g.max_score))
-                for g in notebook.grades
-                if g.cell.__class__.__name__ == "GradeCell"
-            ]
         try:  # nbgrader's feedback, hidden tests cut out, made here so that it runs in parallel too
             with SPANS.span("feedback"):
                 feedback.generate(root, lab_id, db_url=config.CourseDirectory.db_url)
@@ -313,25 +403,18 @@ def _scratch_sqlite(connection, _record) -> None:
     connection.execute("PRAGMA synchronous = OFF")
 
 
-def read_progress(path: str | Path) -> list[dict]:
-    """The cell records a worker left (a last line cut short by a kill is skipped)."""
-    records = []
-    path = Path(path)
-    for line in path.read_text(encoding="utf-8", errors="replace").splitlines() if path.is_file() else []:
-        try:
-            records.append(json.loads(line))
-        except json.JSONDecodeError:
-            continue
-    return records
-
-
 def serve(spec_path: str, log_path: str) -> None:
-    """Run in a forked process: a session of its own (so it can be killed with its kernel), output to a log."""
+    """Run in a forked process: a session of its own (so it can be killed with its kernel), output to a log,
+    and a memory limit (a soft one: the kernel it starts sets its own)."""
     SPANS.add("started at", time.time())  # wall clock, so the parent can tell how long the worker took to start
     os.setsid()
     log = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     for stream in (1, 2):
         os.dup2(log, stream)
+    spec = WorkerSpec.read(spec_path)
+    limit = spec.limits.worker_memory_mb * 1024 * 1024
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    resource.setrlimit(resource.RLIMIT_AS, (limit if hard == resource.RLIM_INFINITY else min(limit, hard), hard))
     main([spec_path])
 
 
@@ -344,7 +427,9 @@ def main(argv: list[str]) -> int:
     spec = WorkerSpec.read(argv[0])
     try:
         result = run(spec)
-    except Exception:  # the parent reads the progress and this traceback to decide the status
+    except MemoryError:
+        result = WorkerResult(success=False, grader_error="MemoryError: the grading worker ran out of memory")
+    except Exception:  # the parent reads the event log and this traceback to decide the status
         result = WorkerResult(success=False, grader_error=traceback.format_exc()[-4000:])
     result.timings = dict(SPANS.seconds)
     result.write(spec.result)
