@@ -372,3 +372,21 @@ def test_a_kernel_counts_as_ended_once_its_worker_says_so(tmp_path):
     with progress.open("a") as f:
         f.write(json.dumps({"event": EXECUTED}) + "\n")
     assert kernel_ended(progress)
+
+
+def test_an_invalid_lms_upload_page_speaks_the_lms_words(tiny_lab, tmp_path):
+    archive = tmp_path / "lms.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("leeann_12348_70030_report.pdf", b"%PDF")
+        zf.writestr("Anne O'Brien_1234568_assignsubmission_onlinetext_/onlinetext.html", b"<p>my answers</p>")
+    rows = grade(tiny_lab, archive, out=tmp_path / "out", jobs=1, timeout=60)
+    assert {row.student_id: row.status for row in rows} == {"leeann": "invalid", "Anne O'Brien": "invalid"}
+    feedback = tmp_path / "out" / "feedback"
+    canvas = html.unescape((feedback / "leeann" / tiny_lab.id / f"{tiny_lab.id}.html").read_text(encoding="utf-8"))
+    assert "you uploaded report.pdf" in canvas and "Submit Assignment > File Upload" in canvas
+    assert "70030" not in canvas and f"{tiny_lab.id}/{tiny_lab.id}.ipynb" not in canvas
+    moodle = html.unescape(
+        (feedback / "Anne O'Brien" / tiny_lab.id / f"{tiny_lab.id}.html").read_text(encoding="utf-8")
+    )
+    assert "only Moodle online text" in moodle and "File submissions of the Moodle assignment" in moodle
+    assert not (feedback / "Anne O'Brien_1234568_assignsubmission_onlinetext_").exists()
