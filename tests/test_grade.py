@@ -368,3 +368,21 @@ def test_the_next_kernel_starts_while_a_graded_submission_is_scored_and_phases_a
         assert {"worker start", "kernel start", "cells", "grader tests", "feedback", "merge"} <= set(phases), phases
         # The kernel's slot went back once the kernel ended, before the worker saved scores and feedback.
         assert phases["kernel held"] <= phases["worker"] - phases["feedback"] + KERNEL_POLL_SECONDS, phases
+
+
+def test_an_invalid_lms_upload_page_speaks_the_lms_words(tiny_lab, tmp_path):
+    archive = tmp_path / "lms.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("leeann_12348_70030_report.pdf", b"%PDF")
+        zf.writestr("Anne O'Brien_1234568_assignsubmission_onlinetext_/onlinetext.html", b"<p>my answers</p>")
+    rows = grade(tiny_lab, archive, out=tmp_path / "out", jobs=1, timeout=60)
+    assert {row.student_id: row.status for row in rows} == {"leeann": "invalid", "Anne O'Brien": "invalid"}
+    feedback = tmp_path / "out" / "feedback"
+    canvas = html.unescape((feedback / "leeann" / tiny_lab.id / f"{tiny_lab.id}.html").read_text(encoding="utf-8"))
+    assert "you uploaded report.pdf" in canvas and "Submit Assignment > File Upload" in canvas
+    assert "70030" not in canvas and f"{tiny_lab.id}/{tiny_lab.id}.ipynb" not in canvas
+    moodle = html.unescape(
+        (feedback / "Anne O'Brien" / tiny_lab.id / f"{tiny_lab.id}.html").read_text(encoding="utf-8")
+    )
+    assert "only Moodle online text" in moodle and "File submissions of the Moodle assignment" in moodle
+    assert not (feedback / "Anne O'Brien_1234568_assignsubmission_onlinetext_").exists()

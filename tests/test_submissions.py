@@ -5,6 +5,7 @@ Pure file handling on tiny fixture folders and zips: no nbgrader run, no sandbox
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import stat
@@ -15,6 +16,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from dcai_helpers.grading import submissions
 from dcai_helpers.grading.status import Status
 from dcai_helpers.grading.submissions import (
     MAX_NAME_BYTES,
@@ -216,7 +218,7 @@ def test_every_student_folder_gets_one_entry_and_stray_files_are_listed(tiny_lab
 # --- zips ----------------------------------------------------------------------------------------
 
 
-def make_zip(path: Path, files: dict[str, bytes], links: tuple[str, ...] = ()) -> Path:
+def make_zip(path: Path | io.BytesIO, files: dict[str, bytes], links: tuple[str, ...] = ()) -> Path | io.BytesIO:
     with zipfile.ZipFile(path, "w") as zf:
         for name, data in files.items():
             zf.writestr(name, data)
@@ -258,6 +260,8 @@ def test_canvas_names_late_marks_and_resubmissions(tiny_lab, tmp_path):
     assert "late" in found["jonesbob"].detail and "late" in found["obriensmith"].detail
     assert found["garcíajosé"].detail == ""
     assert "no notebook" in found["leeann"].detail and "report.pdf" in found["leeann"].detail
+    # The student reads the names they uploaded, not the ones Canvas gave them in its zip.
+    assert "70030" not in found["leeann"].detail and "smithjane_12346" not in found["smithjane"].detail
 
 
 def test_zip_names_without_the_utf8_flag_are_read_as_utf8(tiny_lab, tmp_path):
@@ -362,3 +366,143 @@ def test_a_zip_name_that_would_leave_its_folder_is_unusable(tiny_lab, tmp_path):
     found = entries_of(tiny_lab, archive, tmp_path)
     assert {s: e.status for s, e in found.items()} == {"\\x2e\\x2e": Status.INVALID, "eve": None}
     assert "rename" in found["\\x2e\\x2e"].detail
+
+
+def test_a_browser_copy_reads_like_a_canvas_resubmission(tiny_lab, tmp_path):
+    good = notebook_bytes(tiny_lab)
+    lab = tiny_lab.id
+    archive = make_zip(
+        tmp_path / "lms.zip",
+        {
+            f"alice_{lab} (1).ipynb": good,
+            f"bob_{lab}(2).ipynb": good,
+            f"smithjane_12346_70001_{lab}.ipynb": b"first try",
+            f"smithjane_12346_70002_{lab} (1).ipynb": good,
+            f"José García_1234567_assignsubmission_file_/{lab} (3).ipynb": good,
+        },
+    )
+    found = entries_of(tiny_lab, archive, tmp_path)
+    assert {s: e.status for s, e in found.items()} == {
+        "alice": None,
+        "bob": None,
+        "smithjane": None,
+        "José García": None,
+    }
+    assert found["smithjane"].source == f"smithjane_12346_70002_{lab} (1).ipynb"
+    assert f"graded '{lab} (1).ipynb', the last of 2 files" in found["smithjane"].detail
+    match = re.match(ZIP_NAME_REGEXP, f"garcíajosé_12345_67890_{lab} (1)-2.ipynb")
+    assert (match["student_id"], match["file_id"], match["copy"], match["attempt"]) == ("garcíajosé", lab, "1", "2")
+
+
+def test_online_text_and_text_entries_are_ignored_not_students(tiny_lab, tmp_path):
+    good = notebook_bytes(tiny_lab)
+    lab = tiny_lab.id
+    archive = make_zip(
+        tmp_path / "lms.zip",
+        {
+            f"José García_1234567_assignsubmission_file_/{lab}.ipynb": good,
+            "José García_1234567_assignsubmission_onlinetext_/onlinetext.html": b"<p>see my file</p>",
+            "Anne O'Brien_1234568_assignsubmission_onlinetext_/onlinetext.html": b"<p>my answers</p>",
+            "Anne O'Brien_1234568_assignsubmission_onlinetext_/plot.png": b"\x89PNG",
+            "Kim Lee_2000001_assignsubmission_onlinetext_onlinetext.html": b"<p>flat</p>",
+            "smithjane_12346_text.html": b"<p>text entry</p>",
+            "jonesbob_LATE_12342_link.html": b"<a href=x>x</a>",
+            "leeann_12348_70030_text.html": good,  # a file the student named text.html: a file, not a text entry
+        },
+    )
+    intake = gather(tiny_lab, archive, scratch=tmp_path)
+    found = {e.student_id: e for e in intake.entries}
+    assert {s: e.status for s, e in found.items()} == {
+        "José García": None,
+        "Anne O'Brien": Status.INVALID,
+        "Kim Lee": Status.INVALID,
+        "smithjane": Status.INVALID,
+        "jonesbob": Status.INVALID,
+        "leeann": Status.INVALID,
+    }
+    assert "only Moodle online text; upload the notebook tiny_lab.ipynb as a file" in found["Anne O'Brien"].detail
+    assert found["Anne O'Brien"].lms_user_id == "1234568"  # so that `dcai export` finds them in the roster
+    assert "only a Canvas text entry" in found["smithjane"].detail
+    assert "only a Canvas website URL" in found["jonesbob"].detail
+    assert "no notebook: you uploaded text.html" in found["leeann"].detail
+    assert len([line for line in intake.ignored if "not a file submission" in line]) == 6
+    assert "José García_1234567_assignsubmission_onlinetext_/onlinetext.html (Moodle online text of José García, " in (
+        "\n".join(intake.ignored)
+    )
+
+
+def inner_zip(files: dict[str, bytes], links: tuple[str, ...] = ()) -> bytes:
+    """The bytes of a zip a student made of their work."""
+    buffer = io.BytesIO()
+    make_zip(buffer, files, links)
+    return buffer.getvalue()
+
+
+def test_a_notebook_zipped_inside_the_zip_is_read(tiny_lab, tmp_path):
+    good = notebook_bytes(tiny_lab)
+    lab = tiny_lab.id
+    archive = make_zip(
+        tmp_path / "lms.zip",
+        {
+            "José García_1234567_assignsubmission_file_/lab.zip": inner_zip(
+                {f"lab/{lab}.ipynb": good, f"__MACOSX/lab/._{lab}.ipynb": b"fork", "lab/data.csv": b"x,y"}
+            ),
+            "garcíajosé_12345_67890_Archive.zip": inner_zip({f"{lab}.ipynb": b"old", f"{lab} (1).ipynb": good}),
+            "alice_notes.zip": inner_zip({"notes.txt": b"no notebook here", "report.pdf": b"%PDF"}),
+            "bob_deeper.zip": inner_zip({"inner.zip": inner_zip({f"{lab}.ipynb": good})}),
+            "carol_bad.zip": b"not a zip at all",
+            "mallory_link.zip": inner_zip({}, links=(f"{lab}.ipynb",)),
+        },
+    )
+    found = entries_of(tiny_lab, archive, tmp_path)
+    assert {s: e.status for s, e in found.items()} == {
+        "José García": None,
+        "garcíajosé": None,
+        "alice": Status.INVALID,
+        "bob": Status.INVALID,
+        "carol": Status.INVALID,
+        "mallory": Status.INVALID,
+    }
+    assert found["José García"].notebook.read_bytes() == good
+    assert f"graded 'lab/{lab}.ipynb' from inside 'lab.zip'" in found["José García"].detail
+    assert found["garcíajosé"].notebook.read_bytes() == good  # the browser's copy (1) is the later one
+    assert "wrong file name: you uploaded notes.zip ('notes.zip' holds notes.txt, report.pdf)" in found["alice"].detail
+    assert "'deeper.zip' holds inner.zip" in found["bob"].detail  # one level deep: a zip in a zip is not opened
+    assert "not a zip file that can be opened" in found["carol"].detail
+    assert "symbolic link" in found["mallory"].detail
+
+
+def test_a_zipped_notebook_is_bounded_like_any_notebook(tiny_lab, tmp_path, monkeypatch):
+    good = notebook_bytes(tiny_lab)
+    lab = tiny_lab.id
+    many = {f"file{i}.txt": b"" for i in range(5)}
+    archive = make_zip(
+        tmp_path / "lms.zip",
+        {"alice_many.zip": inner_zip({**many, f"{lab}.ipynb": good}), "bob_big.zip": inner_zip({f"{lab}.ipynb": good})},
+    )
+    monkeypatch.setattr(submissions, "MAX_NESTED_ZIP_ENTRIES", 5)
+    monkeypatch.setattr(submissions, "MAX_NOTEBOOK_BYTES", len(good) - 1)
+    found = entries_of(tiny_lab, archive, tmp_path)
+    assert "holds more than 5 files" in found["alice"].detail
+    assert f"'{lab}.ipynb' in 'big.zip' is larger than" in found["bob"].detail
+    assert found["alice"].notebook is None and found["bob"].notebook is None
+
+
+def test_what_to_upload_is_said_in_each_lms_words(tiny_lab, tmp_path):
+    subs = tmp_path / "submitted"
+    (subs / "alice").mkdir(parents=True)
+    assert entries_of(tiny_lab, subs, tmp_path)["alice"].expected == f"{tiny_lab.id}/{tiny_lab.id}.ipynb"
+    archive = make_zip(
+        tmp_path / "lms.zip",
+        {
+            "leeann_12348_70030_report.pdf": b"%PDF",
+            "Anne O'Brien_1234568_assignsubmission_onlinetext_/onlinetext.html": b"<p>answers</p>",
+            "bob_report.pdf": b"%PDF",
+        },
+    )
+    found = entries_of(tiny_lab, archive, tmp_path)
+    assert found["leeann"].expected == (
+        f"{tiny_lab.id}.ipynb, uploaded as a file to the Canvas assignment (Submit Assignment > File Upload)"
+    )
+    assert "File submissions of the Moodle assignment (not as online text)" in found["Anne O'Brien"].expected
+    assert found["bob"].expected == f"{tiny_lab.id}.ipynb"

@@ -114,8 +114,8 @@ def run_merge(args: argparse.Namespace) -> int:
 def run_export(args: argparse.Namespace) -> int:
     """``dcai export``: the LMS's grade import CSV from a graded course folder.
 
-    Exit 1 when something needs attention (a graded student not in the roster, a duplicate, a blank
-    for a roster entry without a submission unless ``--missing-as-zero``), 2 for a usage mistake.
+    Exit 1 when something needs attention (a graded student not in the roster, a duplicate, a row left
+    out so as not to erase a grade, a column to check), 2 for a usage mistake.
     """
     try:
         report = lms_export.export(
@@ -124,7 +124,8 @@ def run_export(args: argparse.Namespace) -> int:
             roster=args.roster,
             out=args.out,
             labs=args.labs or (),
-            missing_as_zero=args.missing_as_zero,
+            columns=dict(args.columns or ()),
+            missing=args.missing,
         )
     except (FileNotFoundError, ValueError) as err:
         print(f"dcai export: {err}", file=sys.stderr)
@@ -135,6 +136,14 @@ def run_export(args: argparse.Namespace) -> int:
         print(line, file=sys.stderr)
     print(f"report: {report.report_path}", file=sys.stderr)
     return EXIT_FAILURE if report.needs_attention else EXIT_OK
+
+
+def lab_column(text: str) -> tuple[str, str]:
+    """``LAB=NAME`` of ``dcai export --column`` as ``(LAB, NAME)``."""
+    lab, equals, name = text.partition("=")
+    if not equals or not lab.strip() or not name.strip():
+        raise argparse.ArgumentTypeError(f"give LAB=NAME (the lab id, then the roster's column); got {text!r}")
+    return lab.strip(), name.strip()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -266,9 +275,24 @@ def build_parser() -> argparse.ArgumentParser:
         "--lab", dest="labs", action="append", metavar="LAB", help="a lab to export (repeat; default: every lab graded)"
     )
     p.add_argument(
-        "--missing-as-zero",
-        action="store_true",
-        help="write 0, not blank, for a roster entry without a submission",
+        "--column",
+        dest="columns",
+        action="append",
+        type=lab_column,
+        metavar="LAB=NAME",
+        help="the roster column a lab's grades go to (repeat): its header, its Canvas assignment id (501), "
+        "or a pattern ('Lab 8*'); default: the column named after the lab's id or title, else a new one",
+    )
+    missing = inspect.signature(lms_export.export).parameters["missing"].default
+    p.add_argument(
+        "--missing",
+        choices=lms_export.MISSING_CHOICES,
+        default=missing,
+        help="for a roster entry without a submission: omit its row, so the LMS keeps what it has (default), "
+        "write 0, or write a blank cell, which Canvas and Moodle apply as 'no grade'",
+    )
+    p.add_argument(
+        "--missing-as-zero", dest="missing", action="store_const", const="zero", help="the same as --missing zero"
     )
     p.set_defaults(func=run_export)
     return parser

@@ -262,7 +262,7 @@ def grade(
             rows = list(pool.map(run, range(len(entries)), entries))
         progress.close()
         with spans.span("status pages"):
-            write_status_pages(lab, out, rows)
+            write_status_pages(lab, out, rows, expected={entry.student_id: entry.expected for entry in entries})
         with spans.span("grades.csv"):
             update_csv(out / "grades.csv", rows)
         spans.add("total", time.perf_counter() - run_start)
@@ -616,8 +616,13 @@ def record(course: Course, out: Path, entry: Submission, run: WorkerRun, row: Gr
         gb.db.commit()
 
 
-def write_status_pages(lab: Lab, out: Path, rows: list[GradeRow]) -> None:
-    """A feedback page for every submission: nbgrader's, with a note on what went wrong, or a page of its own."""
+def write_status_pages(lab: Lab, out: Path, rows: list[GradeRow], *, expected: dict[str, str] | None = None) -> None:
+    """A feedback page for every submission: nbgrader's, with a note on what went wrong, or a page of its own.
+
+    ``expected`` maps a student id to what they should have submitted, in their LMS's words
+    (:attr:`Submission.expected`); nbgrader's ``<lab>/<lab>.ipynb`` for a student it does not name.
+    """
+    expected = expected or {}
     for row in rows:
         page = out / "feedback" / row.student_id / lab.id / f"{lab.solution.stem}.html"
         if page.is_file():
@@ -632,7 +637,7 @@ def write_status_pages(lab: Lab, out: Path, rows: list[GradeRow]) -> None:
             detail=row.detail,
             score=row.score,
             max_score=row.max_score,
-            expected=f"{lab.id}/{lab.solution.name}",
+            expected=expected.get(row.student_id) or f"{lab.id}/{lab.solution.name}",
         )
 
 

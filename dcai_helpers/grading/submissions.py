@@ -21,10 +21,20 @@ write, matched against the entry's path in the zip:
   a resubmitted file renamed by Canvas ``..._label_errors-1.ipynb``, anonymous grading's
   ``anon_<id>_...``;
 - Moodle: ``<Full Name>_<participant id>_assignsubmission_file_/<file name>`` (a folder per student,
-  the default since Moodle 3.1) or, without folders, ``<Full Name>_<id>_assignsubmission_file_<file name>``.
+  the default since Moodle 3.1) or, without folders, ``<Full Name>_<id>_assignsubmission_file_<file name>``;
+- a browser's copy of a download, ``label_errors (1).ipynb``, read like Canvas's ``label_errors-1.ipynb``.
 
-When a student has several files for the lab, the last resubmission wins (highest ``-N`` suffix, then
-highest LMS file id); :attr:`Submission.source` names the file graded and the detail says so.
+What the LMS puts in its zip that is not a file submission (Moodle's online text,
+``..._assignsubmission_onlinetext_/onlinetext.html``; Canvas's text entry or website URL,
+``<name>_<user id>_text.html``) is listed as ignored, under the student it belongs to: a student with
+nothing else gets one ``invalid`` row that says to upload the notebook as a file. A notebook the student
+zipped (``lab8.zip`` holding ``label_errors/label_errors.ipynb``) is read from that zip, one level deep and
+within the same limits as any notebook (:data:`MAX_NOTEBOOK_BYTES`, :data:`MAX_NESTED_ZIP_ENTRIES`).
+
+When a student has several files for the lab, the last resubmission wins (highest ``-N`` or `` (N)``
+suffix, then highest LMS file id); :attr:`Submission.source` names the file graded and the detail says
+so. Details name files as the student uploaded them (``report.pdf``), not as the LMS renamed them in its
+zip, and :attr:`Submission.expected` says, in the LMS's words, what to upload.
 """
 
 from __future__ import annotations
@@ -32,6 +42,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import hashlib
+import io
 import os
 import re
 import stat
@@ -53,9 +64,9 @@ ZIP_NAME_REGEXP = (
     r"(?:(?P<late_anon>(?i:late))_(?=anon_))?"  # Canvas puts LATE before an anonymous id
     r"(?P<student_id>(?P<anon>anon_[A-Za-z0-9]+)|[^/_]+)"
     r"(?:_(?P<late>(?i:late)))?"
-    r"(?(anon)|(?:_(?P<user>\d+))?)(?:_\d+)*"  # the LMS's user id (none when anonymous), then its file ids
-    r"(?:_assignsubmission_file_/(?:.*/)?|_assignsubmission_file_|_)"  # Moodle's folder or prefix, or one _
-    r"(?P<file_id>[^/]+?)(?:-(?P<attempt>\d+))?(?P<ext>\.[A-Za-z0-9]+)?$"
+    r"(?(anon)|(?:_(?P<user>\d+))?)(?P<file_ids>(?:_\d+)*)"  # the LMS's user id (none if anonymous), file ids
+    r"(?:_assignsubmission_(?P<plugin>[a-z0-9]+)_(?:/(?:.*/)?)?|_)"  # Moodle's plugin folder or prefix, or one _
+    r"(?P<file_id>[^/]+?)(?:\s?\((?P<copy>\d+)\))?(?:-(?P<attempt>\d+))?(?P<ext>\.[A-Za-z0-9]+)?$"
 )
 #: A notebook larger than this is refused unread: no lab notebook with its outputs comes near it, and
 #: nbgrader itself skips files over 100 MB (its ``max_file_size``) when it copies a submission.
@@ -71,6 +82,21 @@ ID_HASH_DIGITS = 12
 SLUGGED = re.compile(rf"-[0-9a-f]{{{ID_HASH_DIGITS}}}$")
 #: Zip folders that hold no submissions (macOS's resource forks).
 ZIP_NOISE = ("__MACOSX/",)
+#: A zip the student uploaded holds at most this many entries; more, and it is refused unread (a lab's
+#: notebook zipped with its data and checkpoints holds a few dozen).
+MAX_NESTED_ZIP_ENTRIES = 1000
+#: A zip the student uploaded is read into memory, so it is bounded like a notebook.
+MAX_NESTED_ZIP_BYTES = MAX_NOTEBOOK_BYTES
+#: Moodle's submission plugins whose entries in its zip are not files the student uploaded.
+MOODLE_NON_FILE_PLUGINS = {"onlinetext": "Moodle online text", "comments": "a Moodle submission comment"}
+#: Canvas's zip holds a text entry as ``<name>_<user id>_text.html`` and a website URL as ``..._link.html``.
+CANVAS_NON_FILE_ENTRIES = {"text": "a Canvas text entry", "link": "a Canvas website URL"}
+#: What the student is asked to submit, in each LMS's words (``{notebook}`` is ``<lab>.ipynb``).
+EXPECTED_UPLOAD = {
+    "canvas": "{notebook}, uploaded as a file to the Canvas assignment (Submit Assignment > File Upload)",
+    "moodle": "{notebook}, added under File submissions of the Moodle assignment (not as online text)",
+    "zip": "{notebook}",
+}
 
 
 @dataclass
@@ -98,6 +124,10 @@ class Submission:
         The LMS's number for the student from a zip's file names (the ``user`` group: Canvas's user id,
         Moodle's participant id); ``None`` for a folder, an anonymous Canvas id or a plain name. The
         gradebook keeps it as ``Student.lms_user_id``, and ``dcai export`` matches the LMS roster by it.
+    expected : str
+        What the student should have submitted, in the words of where it came from: nbgrader's
+        ``<lab>/<lab>.ipynb`` for a folder; for an LMS zip, the file name and where to upload it in that
+        LMS (:data:`EXPECTED_UPLOAD`). The feedback page of an ``invalid`` or ``missing`` row shows it.
     """
 
     student_id: str
@@ -107,6 +137,7 @@ class Submission:
     nbgrader_id: str = ""
     source: str = ""
     lms_user_id: str | None = None
+    expected: str = ""
 
     def __post_init__(self) -> None:
         self.nbgrader_id = self.nbgrader_id or nbgrader_id_for(self.student_id)
@@ -204,7 +235,9 @@ def one_per_student(entries: Iterable[Submission]) -> list[Submission]:
         )
         users = {s.lms_user_id for s in same}
         user = users.pop() if len(users) == 1 else None  # the LMS's id, when every copy carries the same one
-        merged.append(Submission(student_id, None, Status.INVALID, detail, source=same[-1].source, lms_user_id=user))
+        last = same[-1]
+        kept = {"source": last.source, "lms_user_id": user, "expected": last.expected}
+        merged.append(Submission(student_id, None, Status.INVALID, detail, **kept))
     return merged
 
 
@@ -361,6 +394,8 @@ def from_folder(lab: Lab, root: Path, *, copies: Path) -> Intake:
                 entries.append(_student_folder(lab, name, mode, root_fd=root_fd, copies=copies, index=len(entries)))
     finally:
         os.close(root_fd)
+    for entry in entries:
+        entry.expected = f"{lab.id}/{lab.id}.ipynb"  # nbgrader's layout, as `nbgrader collect` writes it
     return Intake(entries, len(entries), ignored)
 
 
@@ -452,6 +487,12 @@ class _ZipFile:
     late: bool
     attempt: int
     numbers: tuple[int, ...]
+    #: The file's name as the student uploaded it (what follows the LMS's prefix).
+    uploaded: str
+    #: Which LMS wrote the name: "canvas", "moodle" or "zip" (a plain ``<student>_<file>`` name).
+    lms: str
+    #: What the entry is when it is not a file the student uploaded (Moodle's online text); "" for a file.
+    non_file: str = ""
 
 
 def _entry_path(info: zipfile.ZipInfo) -> str:
@@ -461,6 +502,46 @@ def _entry_path(info: zipfile.ZipInfo) -> str:
         with contextlib.suppress(UnicodeEncodeError, UnicodeDecodeError):
             path = path.encode("cp437").decode("utf-8")
     return path.replace("\\", "/")
+
+
+def _is_noise(path: str) -> bool:
+    """Whether a zip entry is macOS's resource fork (``__MACOSX/``) or a hidden file (``.DS_Store``)."""
+    return any(path.startswith(noise) for noise in ZIP_NOISE) or path.rsplit("/", 1)[-1].startswith(".")
+
+
+def _zip_file(info: zipfile.ZipInfo, path: str, match: re.Match) -> _ZipFile:
+    """The :class:`_ZipFile` of an entry whose name ``match`` read."""
+    fields = match.groupdict()
+    base = path.rsplit("/", 1)[-1]
+    ext = fields.get("ext") or os.path.splitext(base)[1]
+    file_id = re.sub(r"\.ipynb$", "", fields.get("file_id") or "")  # nbgrader's own regexps keep it
+    start = match.start("file_id") if "file_id" in match.re.groupindex else -1
+    uploaded = match.string[start:] if start >= 0 else base
+    plugin = fields.get("plugin")
+    user, anon, file_ids = fields.get("user"), fields.get("anon"), fields.get("file_ids")
+    non_file = ""
+    if plugin:
+        lms = "moodle"
+        if plugin != "file":
+            non_file = MOODLE_NON_FILE_PLUGINS.get(plugin, f"a Moodle {plugin} entry")
+    elif (user or anon) and not file_ids and ext == ".html" and file_id in CANVAS_NON_FILE_ENTRIES:
+        lms, non_file = "canvas", CANVAS_NON_FILE_ENTRIES[file_id]
+    else:
+        lms = "canvas" if anon or (user and file_ids) else "zip"
+    return _ZipFile(
+        info=info,
+        path=path,
+        name=unicodedata.normalize("NFC", fields["student_id"]),
+        user=user,
+        file_id=file_id,
+        ext=ext,
+        late=any(v for k, v in fields.items() if (k == "late" or k.startswith("late_")) and v),
+        attempt=int(fields.get("attempt") or fields.get("copy") or 0),
+        numbers=tuple(int(n) for n in re.findall(r"_(\d+)(?=_)", path)),
+        uploaded=uploaded,
+        lms=lms,
+        non_file=non_file,
+    )
 
 
 def from_zip(lab: Lab, archive: Path, *, copies: Path, name_regexp: str = ZIP_NAME_REGEXP) -> Intake:
@@ -480,7 +561,7 @@ def from_zip(lab: Lab, archive: Path, *, copies: Path, name_regexp: str = ZIP_NA
             base = path.rstrip("/").rsplit("/", 1)[-1]
             if info.is_dir():
                 continue  # a folder entry; the files inside it are entries of their own
-            if any(path.startswith(noise) for noise in ZIP_NOISE) or base.startswith("."):
+            if _is_noise(path):
                 ignored.append(f"{shown_path(path)} (a hidden file in the zip)")
                 continue
             match = pattern.match(path) or pattern.match(base)
@@ -489,20 +570,14 @@ def from_zip(lab: Lab, archive: Path, *, copies: Path, name_regexp: str = ZIP_NA
                     f"zip entry {shown_name(base)!r} names no student; name it <student>_{lab.id}.ipynb, "
                     "or pass --name-regexp for your LMS's names."
                 )
-                unnamed.append(Submission(shown_name(path), None, Status.INVALID, detail, source=path))
+                unnamed.append(
+                    Submission(shown_name(path), None, Status.INVALID, detail, source=path, expected=f"{lab.id}.ipynb")
+                )
                 continue
-            fields = match.groupdict()
-            item = _ZipFile(
-                info=info,
-                path=path,
-                name=unicodedata.normalize("NFC", fields["student_id"]),
-                user=fields.get("user"),
-                file_id=re.sub(r"\.ipynb$", "", fields["file_id"] or ""),  # nbgrader's own regexps keep it
-                ext=fields.get("ext") or os.path.splitext(base)[1],
-                late=any(v for k, v in fields.items() if (k == "late" or k.startswith("late_")) and v),
-                attempt=int(fields.get("attempt") or 0),
-                numbers=tuple(int(n) for n in re.findall(r"_(\d+)(?=_)", path)),
-            )
+            item = _zip_file(info, path, match)
+            if item.non_file:
+                what = f"{item.non_file} of {shown_name(item.name)}, not a file submission"
+                ignored.append(f"{shown_path(path)} ({what})")
             named.setdefault(item.name, []).append(item)
     students = [student for name, files in named.items() for student in _by_user(name, files)]
     entries = list(unnamed)
@@ -511,6 +586,8 @@ def from_zip(lab: Lab, archive: Path, *, copies: Path, name_regexp: str = ZIP_NA
             entry = _zip_student(lab, name, files, zf=zf, copies=copies, index=len(entries))
             # After _by_user, one student's files carry at most one user id (none when anonymous).
             entry.lms_user_id = next((f.user for f in files if f.user is not None), None)
+            lms = next((f.lms for f in files if f.lms != "zip"), "zip")
+            entry.expected = EXPECTED_UPLOAD[lms].format(notebook=f"{lab.id}.ipynb")
             entries.append(entry)
     return Intake(entries, len(entries), ignored)
 
@@ -529,6 +606,17 @@ def _by_user(name: str, files: list[_ZipFile]) -> list[tuple[str, list[_ZipFile]
     return groups + ([(name, rest)] if rest else [])
 
 
+def _newest_first(files: Iterable[_ZipFile]) -> list[_ZipFile]:
+    """``files`` with the last resubmission first: highest ``-N`` (or `` (N)``), then highest LMS file id."""
+    return sorted(files, key=lambda f: (f.attempt, f.numbers, f.path), reverse=True)
+
+
+def _names(names: Iterable[str], most: int = 10) -> str:
+    """File names for a message, sorted, the first ``most`` of them."""
+    shown = sorted({shown_path(name) for name in names})
+    return ", ".join(shown[:most]) + (f" and {len(shown) - most} more" if len(shown) > most else "")
+
+
 def _zip_student(
     lab: Lab, name: str, files: list[_ZipFile], *, zf: zipfile.ZipFile, copies: Path, index: int
 ) -> Submission:
@@ -537,39 +625,124 @@ def _zip_student(
     if problem:
         return _unusable(name, problem, files[-1].path)
     student_id = shown_name(name)
-    mine = sorted(
-        (f for f in files if f.file_id == lab.id and f.ext == ".ipynb"),
-        key=lambda f: (f.attempt, f.numbers, f.path),
-    )
-    if not mine:
-        names = ", ".join(sorted(shown_name(f.path.rsplit("/", 1)[-1]) for f in files))
-        kind = "no notebook" if all(f.ext != ".ipynb" for f in files) else "wrong file name"
-        detail = f"{kind}: the zip has {names} for this student, expected a file named ..._{lab.id}.ipynb."
+    uploads = [f for f in files if not f.non_file]
+    if not uploads:
+        kinds = sorted({f.non_file for f in files})
+        detail = f"no file: only {' and '.join(kinds)}; upload the notebook {lab.id}.ipynb as a file."
         return Submission(student_id, None, Status.INVALID, detail, source=files[-1].path)
-    chosen = mine[-1]
+    mine = _newest_first(f for f in uploads if f.file_id == lab.id and f.ext == ".ipynb")
+    if mine:
+        return _zip_notebook(lab, student_id, mine[0], len(mine), zf=zf, copies=copies, index=index)
+    zips = _newest_first(f for f in uploads if f.ext.lower() == ".zip")
+    problems = []
+    for nested in zips:
+        entry = _nested_notebook(lab, student_id, nested, zf=zf, copies=copies, index=index)
+        if entry.notebook is not None or entry.status is not Status.MISSING:
+            return entry
+        problems.append(entry.detail)
+    uploaded = _names(f.uploaded for f in uploads)
+    kind = "no notebook" if all(f.ext != ".ipynb" for f in uploads) and not zips else "wrong file name"
+    inside = f" ({'; '.join(problems)})" if problems else ""
+    detail = f"{kind}: you uploaded {uploaded}{inside}; expected a notebook named {lab.id}.ipynb."
+    return Submission(student_id, None, Status.INVALID, detail, source=uploads[-1].path)
+
+
+def _zip_notebook(
+    lab: Lab, student_id: str, chosen: _ZipFile, count: int, *, zf: zipfile.ZipFile, copies: Path, index: int
+) -> Submission:
+    """The entry of a student whose last notebook for the lab is ``chosen`` (of ``count``)."""
     notes = []
-    if len(mine) > 1:
-        notes.append(f"graded {shown_path(chosen.path)!r}, the last of {len(mine)} files for this lab")
+    if count > 1:
+        notes.append(f"graded {shown_path(chosen.uploaded)!r}, the last of {count} files for this lab")
     if chosen.late:
         notes.append("the LMS marked it late")
     detail = "; ".join(notes) + "." if notes else ""
-    shown = repr(shown_path(chosen.path))
-    if stat.S_ISLNK(chosen.info.external_attr >> 16):
-        detail = f"{shown} is a symbolic link in the zip, not a notebook; submit the notebook file itself."
-        return Submission(student_id, None, Status.INVALID, detail, source=chosen.path)
-    if chosen.info.file_size > MAX_NOTEBOOK_BYTES:
-        detail = f"{shown} is larger than {MAX_NOTEBOOK_BYTES // 2**20} MiB; clear its outputs and submit it again."
-        return Submission(student_id, None, Status.INVALID, detail, source=chosen.path)
-    try:
-        with zf.open(chosen.info) as f:
-            data = f.read(MAX_NOTEBOOK_BYTES + 1)  # the size in the zip's directory may lie
-    except (RuntimeError, NotImplementedError, zipfile.BadZipFile, EOFError, zlib.error) as err:
-        detail = f"{shown} could not be read from the zip ({first_line(str(err))}); download the zip again."
-        return Submission(student_id, None, Status.INVALID, detail, source=chosen.path)
-    if len(data) > MAX_NOTEBOOK_BYTES:
-        detail = f"{shown} is larger than {MAX_NOTEBOOK_BYTES // 2**20} MiB; clear its outputs."
-        return Submission(student_id, None, Status.INVALID, detail, source=chosen.path)
+    data, problem = _read_entry(zf, chosen.info, repr(shown_path(chosen.uploaded)))
+    if problem:
+        return Submission(student_id, None, Status.INVALID, problem, source=chosen.path)
     return Submission(student_id, _private_copy(copies, index, data), None, detail, source=chosen.path)
+
+
+def _read_entry(
+    zf: zipfile.ZipFile,
+    info: zipfile.ZipInfo,
+    shown: str,
+    *,
+    nested_zip: bool = False,
+    unreadable: str = "download the zip again",
+) -> tuple[bytes, str]:
+    """The bytes of a notebook (or, with ``nested_zip``, a zip) in ``zf``, or ``b""`` and why it cannot be read.
+
+    A notebook holds at most :data:`MAX_NOTEBOOK_BYTES`, a zip :data:`MAX_NESTED_ZIP_BYTES`; a symbolic
+    link is refused. ``unreadable`` is what to do when the entry cannot be decompressed: the instructor
+    downloads the LMS's zip again; the student uploads again what they zipped.
+    """
+    what, limit = ("zip file", MAX_NESTED_ZIP_BYTES) if nested_zip else ("notebook", MAX_NOTEBOOK_BYTES)
+    if stat.S_ISLNK(info.external_attr >> 16):
+        return b"", f"{shown} is a symbolic link in the zip, not a {what}; submit the notebook file itself."
+    fix = "upload the notebook itself" if nested_zip else "clear the notebook's outputs and submit it again"
+    too_large = f"{shown} is larger than {limit // 2**20} MiB; {fix}."
+    if info.file_size > limit:
+        return b"", too_large
+    try:
+        with zf.open(info) as f:
+            data = f.read(limit + 1)  # the size in the zip's directory may lie
+    except (RuntimeError, NotImplementedError, zipfile.BadZipFile, EOFError, zlib.error, ValueError) as err:
+        return b"", f"{shown} could not be read from the zip ({first_line(str(err))}); {unreadable}."
+    if len(data) > limit:
+        return b"", too_large
+    return data, ""
+
+
+def _nested_notebook(
+    lab: Lab, student_id: str, nested: _ZipFile, *, zf: zipfile.ZipFile, copies: Path, index: int
+) -> Submission:
+    """The lab's notebook from inside a zip the student uploaded, one level deep.
+
+    The inner zip is bounded like any notebook (:data:`MAX_NESTED_ZIP_BYTES`, at most
+    :data:`MAX_NESTED_ZIP_ENTRIES` entries); within it, a symbolic link is refused, hidden files and
+    macOS's ``__MACOSX/`` are passed over, and a zip inside it is not opened. Its names are only shown,
+    never used as paths. Status ``MISSING`` (with the names found in ``detail``) when it holds no notebook
+    named ``<lab>.ipynb``; ``INVALID`` when it cannot be read.
+    """
+    shown = repr(shown_path(nested.uploaded))
+    data, problem = _read_entry(zf, nested.info, shown, nested_zip=True)
+    if problem:
+        return Submission(student_id, None, Status.INVALID, problem, source=nested.path)
+    try:
+        inner = zipfile.ZipFile(io.BytesIO(data))
+        infos = inner.infolist()
+    except (zipfile.BadZipFile, NotImplementedError, ValueError, EOFError) as err:
+        detail = f"{shown} is not a zip file that can be opened ({first_line(str(err))}); upload the notebook itself."
+        return Submission(student_id, None, Status.INVALID, detail, source=nested.path)
+    if len(infos) > MAX_NESTED_ZIP_ENTRIES:
+        detail = f"{shown} holds more than {MAX_NESTED_ZIP_ENTRIES} files; upload the notebook {lab.id}.ipynb itself."
+        return Submission(student_id, None, Status.INVALID, detail, source=nested.path)
+    wanted = re.compile(rf"^(?:.*/)?{re.escape(lab.id)}(?:\s?\((?P<copy>\d+)\))?(?:-(?P<attempt>\d+))?\.ipynb$")
+    found = []
+    for info in infos:
+        path = _entry_path(info)
+        if info.is_dir() or _is_noise(path):
+            continue
+        match = wanted.match(path)
+        if match:
+            found.append((int(match["attempt"] or match["copy"] or 0), path, info))
+    if not found:
+        names = [p for p in (_entry_path(i) for i in infos) if not _is_noise(p) and not p.endswith("/")]
+        detail = f"{shown} holds {_names(names) or 'nothing'}"
+        return Submission(student_id, None, Status.MISSING, detail, source=nested.path)
+    _, path, info = max(found, key=lambda item: item[:2])
+    inner_shown = repr(shown_path(path))
+    with inner:
+        where = f"{inner_shown} in {shown}"
+        notebook, problem = _read_entry(inner, info, where, unreadable="upload the notebook itself")
+    if problem:
+        return Submission(student_id, None, Status.INVALID, problem, source=nested.path)
+    notes = [f"graded {inner_shown} from inside {shown}"]
+    if nested.late:
+        notes.append("the LMS marked it late")
+    source = f"{nested.path}/{path}"
+    return Submission(student_id, _private_copy(copies, index, notebook), None, "; ".join(notes) + ".", source=source)
 
 
 # --- contents ------------------------------------------------------------------------------------
