@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import copy
 import importlib
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
 
-from dcai_helpers.grading.notebooks import nbgrader_meta, read_notebook, split_hidden
+from dcai_helpers.grading.notebooks import is_test_cell, nbgrader_meta, read_notebook, split_hidden
+from dcai_helpers.grading.trusted import TestPlan, TrustedTests, Verdict
 from dcai_helpers.labs import Lab
 
 #: Seconds one cell may run in the tests (the machine may be loaded).
@@ -43,38 +45,46 @@ def mistakes(lab: Lab) -> dict[str, list[Mistake]]:
 
 @dataclass
 class VariantRun:
-    """What the public and hidden parts of one test cell gave for one variant of its solution cells."""
+    """What one variant of a test cell's solution cells gave: the kernel's run of the public part (what a student
+    sees in ``dcai check``) and the grader's verdict on the whole test cell (what grading gives)."""
 
     public: list
-    hidden: list
+    verdict: Verdict | None = None
 
 
-def run_variants(
-    lab: Lab, variants: dict[str, list[dict[str, str]]], *, hidden: bool = True
-) -> dict[str, list[VariantRun]]:
+@dataclass
+class LabRun:
+    """The variants' runs per test cell, and the grader's verdict on the solution itself at each test cell."""
+
+    variants: dict[str, list[VariantRun]]
+    solution: dict[str, Verdict] = field(default_factory=dict)
+
+
+def run_variants(lab: Lab, variants: dict[str, list[dict[str, str]]], *, verdicts: bool = True) -> LabRun:
     """Run the solution once, in one kernel, trying variants of the solution cells at each test cell.
 
-    At each test cell named in ``variants``, each variant's sources replace their solution cells and the
-    test's public and hidden parts run as two cells; then the original solution cells run again (so the
-    notebook goes on as written) and so does the test cell itself. One kernel per lab instead of one per
-    variant: a test cell only uses its own fixtures and its own solution cell's names (CONTRIBUTING.md), so
-    what ran before it does not depend on the variant.
+    The kernel runs each test cell without its hidden part, as at grading. At each test cell named in
+    ``variants``, each variant's sources replace their solution cells, the test's public part runs in the
+    kernel, and the grader's trusted runner (:class:`~dcai_helpers.grading.trusted.TrustedTests`) gives its
+    verdict on the whole test cell, calling the variant's functions in that kernel; then the original solution
+    cells run again (so the notebook goes on as written), the test cell runs, and the grader gives its verdict on
+    the solution. One kernel per lab instead of one per variant: a test cell only uses its own fixtures and its
+    own solution cell's names (CONTRIBUTING.md), so what ran before it does not depend on the variant.
 
     Parameters
     ----------
     variants : dict
         Test cell grade_id -> list of {solution cell grade_id -> replacement source}.
-    hidden : bool
-        Also run the hidden part of each test (``VariantRun.hidden`` is empty otherwise).
-
-    Returns
-    -------
-    dict
-        Test cell grade_id -> one :class:`VariantRun` per variant, in order.
+    verdicts : bool
+        Also have the grader judge each variant and the solution (:attr:`VariantRun.verdict` is None otherwise).
     """
     nb = read_notebook(lab.solution)
     originals = {nbgrader_meta(c).get("grade_id"): c.source for c in nb.cells}
-    found: dict[str, list[VariantRun]] = {test_id: [] for test_id in variants}
+    missing = sorted(test_id for test_id in variants if test_id not in originals)
+    if missing:
+        raise KeyError(f"{lab.id}: no test cells {missing}")
+    found = LabRun({test_id: [] for test_id in variants})
+    trusted = TrustedTests(TestPlan.from_notebook(nb))
     client = NotebookClient(
         nb,
         timeout=CELL_TIMEOUT,
@@ -91,22 +101,30 @@ def run_variants(
         client.execute_cell(cell, len(nb.cells) - 1)
         return cell.outputs
 
+    def verdict(test_id: str) -> Verdict | None:
+        return trusted.verdict(test_id, client.km, deadline=time.monotonic() + CELL_TIMEOUT) if verdicts else None
+
     with client.setup_kernel():
-        for cell in cells:
-            test_id = nbgrader_meta(cell).get("grade_id")
-            if cell.cell_type == "code" and test_id in variants:
-                public, hidden_part = split_hidden(cell.source)
-                for variant in variants[test_id]:
+        try:
+            for cell in cells:
+                if cell.cell_type != "code":
+                    continue
+                test_id = nbgrader_meta(cell).get("grade_id")
+                if not is_test_cell(cell):
+                    execute(cell.source)
+                    continue
+                public, _ = split_hidden(cell.source)
+                for variant in variants.get(test_id, []):
                     for source in variant.values():
                         execute(source)
-                    found[test_id].append(VariantRun(execute(public), execute(hidden_part) if hidden else []))
+                    found.variants[test_id].append(VariantRun(execute(public), verdict(test_id)))
                     for grade_id in variant:
                         execute(originals[grade_id])
-            if cell.cell_type == "code":
-                execute(cell.source)
-    missing = sorted(test_id for test_id in variants if test_id not in originals)
-    if missing:
-        raise KeyError(f"{lab.id}: no test cells {missing}")
+                execute(public)
+                if verdicts:
+                    found.solution[test_id] = verdict(test_id)
+        finally:
+            trusted.close()
     return found
 
 

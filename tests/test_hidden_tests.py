@@ -1,4 +1,5 @@
-"""Each lab's hidden tests reject a hard-coded answer that passes the public tests (tests/hardcoded/)."""
+"""Each lab's hidden tests reject a hard-coded answer that passes the public tests (tests/hardcoded/), and the
+grader's verdict on the solution itself is full marks at every test cell."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import pytest
 from labrun import errors, hardcoded_answers, run_variants
 
 from dcai_helpers.grading import notebooks
+from dcai_helpers.grading.trusted import Outcome
 from dcai_helpers.labs import LABS
 
 
@@ -24,9 +26,14 @@ def test_hidden_tests_reject_hardcoded_answers(lab):
     answers = hardcoded_answers(lab)
     runs = run_variants(lab, {test_id: [variant] for test_id, variant in answers.items()})
     problems = []
-    for test_id, (run,) in runs.items():
+    for test_id, (run,) in runs.variants.items():
         if errors(run.public):
             problems.append(f"{test_id}: the hard-coded answer should pass the public tests, but: {errors(run.public)}")
-        if not errors(run.hidden):
-            problems.append(f"{test_id}: the hidden tests accepted a hard-coded answer")
+        if run.verdict.public != Outcome.PASSED:
+            problems.append(f"{test_id}: the grader's run of the public tests rejects it: {run.verdict.message}")
+        elif run.verdict.hidden != Outcome.FAILED or run.verdict.points:
+            problems.append(f"{test_id}: the hidden tests accepted a hard-coded answer ({run.verdict})")
+    for test_id, verdict in runs.solution.items():
+        if not verdict.passed:
+            problems.append(f"{test_id}: the grader does not give the solution full marks: {verdict.message}")
     assert not problems, "\n".join(problems)

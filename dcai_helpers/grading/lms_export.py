@@ -54,6 +54,7 @@ from nbgrader.plugins.export import ExportPlugin
 from traitlets import Dict, Enum, Unicode
 
 from dcai_helpers.grading.config import COURSE_ID, speed_up_gradebook
+from dcai_helpers.grading.records import neutralised
 from dcai_helpers.labs import LABS
 
 #: The LMSs an export is written for.
@@ -607,10 +608,20 @@ def write_export(
     encoding = "utf-8-sig" if roster.lms == "canvas" else "utf-8"
     with to.open("w", encoding=encoding, newline="") as f:
         writer = csv.writer(f)
-        writer.writerow(header)
-        writer.writerows(rows)
+        writer.writerow(map(_safe_cell, header))
+        writer.writerows(map(_safe_cell, row) for row in rows)
     report.report_path.write_text("\n".join(report.lines()) + "\n", encoding="utf-8")
     return report
+
+
+def _safe_cell(value: object) -> str:
+    """A CSV cell no spreadsheet runs as a formula (a grade, a number, stays as it is)."""
+    text = "" if value is None else str(value)
+    try:
+        float(text)
+        return text
+    except ValueError:
+        return neutralised(text)
 
 
 def _grades(

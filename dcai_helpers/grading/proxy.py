@@ -30,6 +30,7 @@ from __future__ import annotations
 import base64
 import builtins
 import dis
+import inspect
 import io
 import json
 import time
@@ -202,13 +203,13 @@ class Conversation:
         while True:
             now = time.monotonic()
             if interrupted_at is None and now > self.deadline():
-                run_sync(self.km.interrupt_kernel)()
+                _blocking(self.km.interrupt_kernel)
                 interrupted_at = now
             elif interrupted_at is not None and now - interrupted_at > INTERRUPT_GRACE:
                 self._lose("the kernel stopped answering after it was interrupted at the time limit")
             if now - last_alive_check > 1.0:
                 last_alive_check = now
-                if not run_sync(self.km.is_alive)():
+                if not _blocking(self.km.is_alive):
                     self._lose("the kernel died")
             try:
                 msg = self.kc.stdin_channel.get_msg(timeout=POLL_SECONDS)
@@ -254,6 +255,11 @@ class Conversation:
             if not (isinstance(cls, type) and issubclass(cls, Warning)):
                 cls, message = UserWarning, f"{category}: {message}"
             warnings.warn(str(message), cls, stacklevel=3)
+
+
+def _blocking(method: Callable[[], Any]) -> Any:
+    """Call a kernel manager's method and wait for its result, whether the manager is synchronous or not."""
+    return run_sync(method)() if inspect.iscoroutinefunction(method) else method()
 
 
 def _rebuilt(frame: dict) -> BaseException:

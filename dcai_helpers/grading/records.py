@@ -19,6 +19,19 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 CSV_COLUMNS = ("student_id", "lab", "score", "max_score", "status", "detail")
+#: What a spreadsheet (Excel, LibreOffice, an LMS import) may read as the start of a formula (OWASP's CSV injection
+#: rule): a text cell starting with one of these is written with a leading apostrophe.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralised(text: str) -> str:
+    """``text`` as a CSV cell no spreadsheet runs as a formula: a leading ``'`` when it starts like one."""
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+
+
+def restored(cell: str) -> str:
+    """The text :func:`neutralised` wrote as ``cell``."""
+    return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_STARTS) else cell
 
 
 class RecordsError(ValueError):
@@ -42,8 +55,9 @@ class GradeRow:
         return (self.student_id, self.lab)
 
     def as_csv(self) -> dict:
-        """The row with scores written the same way every time."""
-        return {**asdict(self), "score": f"{self.score:g}", "max_score": f"{self.max_score:g}"}
+        """The row as CSV cells: scores written the same way every time, text that no spreadsheet runs."""
+        text = {key: neutralised(value) for key, value in asdict(self).items() if isinstance(value, str)}
+        return {**text, "score": f"{self.score:g}", "max_score": f"{self.max_score:g}"}
 
 
 def write_csv(path: Path, rows: Iterable[GradeRow]) -> None:
@@ -73,9 +87,9 @@ def write_csv(path: Path, rows: Iterable[GradeRow]) -> None:
 
 
 def read_csv(path: str | Path) -> list[dict]:
-    """The rows of a ``grades.csv``, as dicts of strings."""
+    """The rows of a ``grades.csv``, as dicts of strings (as they were before :func:`neutralised`)."""
     with Path(path).open(newline="", encoding="utf-8") as f:
-        return list(csv.DictReader(f))
+        return [{key: restored(value or "") for key, value in row.items()} for row in csv.DictReader(f)]
 
 
 def read_rows(path: str | Path) -> list[GradeRow]:
@@ -103,12 +117,12 @@ def read_rows(path: str | Path) -> list[GradeRow]:
             try:
                 rows.append(
                     GradeRow(
-                        raw["student_id"],
-                        raw["lab"],
+                        restored(raw["student_id"]),
+                        restored(raw["lab"]),
                         float(raw["score"]),
                         float(raw["max_score"]),
-                        raw["status"],
-                        raw["detail"],
+                        restored(raw["status"]),
+                        restored(raw["detail"]),
                     )
                 )
             except (TypeError, ValueError):
