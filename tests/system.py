@@ -111,11 +111,6 @@ class UnixAccounts:
         self.users.append(user)
         return user
 
-    def run_as(self, user: UnixUser, command: list[str], **kwargs) -> subprocess.CompletedProcess:
-        """Run ``command`` as ``user`` (its groups included), in its home folder."""
-        switch = ["setpriv", f"--reuid={user.uid}", f"--regid={user.name}", "--init-groups", "--"]
-        return subprocess.run([*switch, *command], cwd=user.home, **kwargs)
-
     def remove(self) -> None:
         """Kill every process of these users, then delete them with their homes, then their groups."""
         kill_processes(uids={user.uid for user in self.users})

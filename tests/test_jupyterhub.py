@@ -30,7 +30,6 @@ from browser import PAGE_LOAD_MS, Screenshots, launch_chromium
 from hub import SERVER_START_S, Hub, HubUser, running_hub
 from playwright.sync_api import Page, expect, sync_playwright
 from system import (
-    UnixAccounts,
     UnixUser,
     need,
     need_commands,
@@ -57,7 +56,6 @@ class HubClass:
     """The course on a running hub: its instructor, two students and the exchange folder."""
 
     hub: Hub
-    accounts: UnixAccounts
     instructor: HubUser
     ada: HubUser  # answers every exercise, through her server's API
     ben: HubUser  # answers nothing, in Chromium
@@ -101,9 +99,7 @@ def hub_class() -> Iterator[HubClass]:
             # Every user's server runs this checkout's venv: on CI its folders lie under 0700 ones.
             reachable = [Path(sys.prefix), Path(sys.base_prefix), REPO]
             with running_hub(state=state, stage=stage, env=env, reachable=reachable) as hub:
-                yield HubClass(
-                    hub, accounts, HubUser(hub, teacher), HubUser(hub, ada), HubUser(hub, ben), exchange=exchange
-                )
+                yield HubClass(hub, HubUser(hub, teacher), HubUser(hub, ada), HubUser(hub, ben), exchange=exchange)
     finally:
         shutil.rmtree(base, ignore_errors=True)
 
