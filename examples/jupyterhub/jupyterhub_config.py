@@ -1,13 +1,10 @@
 """JupyterHub for one course on one machine: instructors and students are the machine's Unix users.
 
 Students fetch and submit labs with nbgrader's Assignment List; the instructor releases, collects, grades
-with ``dcai grade`` and hands feedback back through nbgrader's exchange (see README.md beside this file).
-tests/test_jupyterhub.py starts a hub with this very file, unchanged; what it sets from outside is in the
-environment variables below and the command line (ports). Start it from the course checkout, as root:
-
-    NBGRADER_EXCHANGE=/srv/nbgrader/exchange .venv/bin/jupyterhub -f examples/jupyterhub/jupyterhub_config.py
-
-README.md lists what to change for a real server (HTTPS, the authenticator, limits per user).
+with ``dcai grade`` and hands feedback back through nbgrader's exchange. tests/test_jupyterhub.py starts a
+hub with this very file, unchanged; what it sets from outside is the environment variables below and the
+ports (on the command line). README.md beside this file says how to start it, as root, from the course's
+checkout, and what to change for a real server (HTTPS, the authenticator, limits per user).
 """
 
 import grp
