@@ -10,5 +10,7 @@ c = get_config()  # noqa: F821  (injected by traitlets when nbgrader loads this 
 c.CourseDirectory.course_id = "dcai"
 c.CourseDirectory.source_directory = "solutions"
 c.CourseDirectory.release_directory = "labs"
-# Only the notebook of a lab is released; nothing else in a source folder is copied.
-c.CourseDirectory.include = ["*.ipynb"]
+# Only the notebook of a lab is released; nothing else in a source folder is copied. `nbgrader collect` uses the
+# same filter: it must keep a submission's timestamp and secret, without which `nbgrader release_feedback` fails
+# and students cannot fetch their feedback (examples/jupyterhub/release-feedback.sh).
+c.CourseDirectory.include = ["*.ipynb", "timestamp.txt", "submission_secret.txt"]

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from answers import solution_answers
 from browser import (
     KERNEL_MS,
     PAGE_LOAD_MS,
@@ -74,10 +75,7 @@ def cell_with_grade_id(notebook: Path, grade_id: str) -> int:
 
 def solution_answer(grade_id: str) -> str:
     """The solution cell's code with its markers removed: a correct answer, as a student would paste it."""
-    notebook = nbformat.read(REPO / "solutions" / LAB / f"{LAB}.ipynb", as_version=4)
-    source = next(c.source for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
-    markers = {"### BEGIN SOLUTION", "### END SOLUTION"}
-    return "\n".join(line for line in source.splitlines() if line.strip() not in markers)
+    return solution_answers(LAB)[grade_id]
 
 
 def test_student_works_through_label_errors(page: Page, screenshots: Screenshots, tmp_path: Path) -> None:
