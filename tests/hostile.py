@@ -178,3 +178,89 @@ except OSError:
 for _pid in _children:
     os.waitpid(_pid, 0)
 """
+
+
+def append_cell(code: str) -> Callable[[nbformat.NotebookNode], nbformat.NotebookNode]:
+    """A mutation that adds a code cell at the end of the notebook."""
+
+    def mutate(nb):
+        nb.cells.append(nbformat.v4.new_code_cell(code))
+        return nb
+
+    return mutate
+
+
+def _first_answer_body(nb: nbformat.NotebookNode, body: str) -> nbformat.NotebookNode:
+    """The first solution cell's function with ``body`` (indented four spaces) instead of its answer."""
+    cell = first_answer(nb)
+    header = cell.source.split(":\n", 1)[0]
+    cell.source = header + ":\n" + "\n".join("    " + line for line in body.strip().splitlines()) + "\n"
+    return nb
+
+
+def displayhook_first_answer(nb):
+    """A stub whose first line shows a string: an in-kernel grader read that as the test cell's full credit."""
+    return _first_answer_body(nb, "import sys\nsys.displayhook('full marks')\nraise NotImplementedError()")
+
+
+def reads_expected_first_answer(nb):
+    """An answer that returns the hidden test's reference, looked up in its callers' frames."""
+    return _first_answer_body(
+        nb,
+        """
+import inspect
+for frame in inspect.stack():
+    for name, value in frame.frame.f_locals.items():
+        if name.startswith("_fresh_expected") or name == "_expected":
+            return value
+raise LookupError("no reference in reach")
+""",
+    )
+
+
+def raising_history_first_answer(nb):
+    """An answer that raises an error whose message is the kernel's whole input history."""
+    return _first_answer_body(nb, "raise ValueError('\\n'.join(get_ipython().user_ns.get('_ih', [])))")
+
+
+#: The notebook's own ``np`` rebound to a look-alike whose comparisons always pass (the real numpy untouched).
+FAKE_NUMPY = """
+import numpy as _real_numpy
+
+
+class _LookAlike:
+    def __getattr__(self, name):
+        return getattr(_real_numpy, name)
+
+    def allclose(self, *args, **kwargs):
+        return True
+
+    def array_equal(self, *args, **kwargs):
+        return True
+
+
+np = _LookAlike()
+"""
+
+#: 2 GB in files of 1 MiB each, each under any per-file limit; it reports how far it got.
+DISK_FILLER = """
+import os as _os
+_written = 0
+try:
+    for _i in range(2048):
+        with open(f"filler{_i}.bin", "wb") as _f:
+            _f.write(b"x" * 2**20)
+        _written += 1
+except OSError:
+    pass
+print(f"filled {_written} MiB")
+for _i in range(_written):
+    _os.remove(f"filler{_i}.bin")
+"""
+
+#: One display output of 100 MB.
+HUGE_IMAGE = """
+import base64 as _b64
+from IPython.display import display as _display
+_display({"image/png": _b64.b64encode(b"\\x89PNG" + b"0" * 75_000_000).decode()}, raw=True)
+"""

@@ -171,3 +171,14 @@ def test_cli_exit_codes_and_one_line_messages(tmp_path, capsys):
     assert cli.main(["check", str(tmp_path / "x.ipynb")]) == cli.EXIT_USAGE
     assert cli.main(["release", "label_error"]) == cli.EXIT_USAGE
     assert "Did you mean 'label_errors'?" in capsys.readouterr().err
+
+
+def test_what_only_the_grader_refuses_fails_here_too(tiny_lab, student_notebook):
+    # The test passes in the kernel, but the grader calls the function with a copy and sees the input change.
+    test = "_values = [1, 2]\nassert double(_values) == 4, 'Exercise 1 (double): expected 4'\n"
+    sorts_in_place = "def double(values):\n    values.append(0)\n    return 2 * (len(values) - 1)\n"
+    report = check_notebook(student_notebook(sorts_in_place, test=test), labs=[tiny_lab])
+    assert not report.passed
+    assert report.results[0].message.startswith("at grading: double() changed its input in place")
+    fine = "def double(values):\n    return 2 * len(values)\n"
+    assert check_notebook(student_notebook(fine, test=test), labs=[tiny_lab]).passed

@@ -7,6 +7,7 @@ again gives the same rows. Needs bubblewrap (``apt-get install -y bubblewrap``).
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import html
 import socket
@@ -39,6 +40,9 @@ def _first_test_cell() -> tuple[str, float]:
 
 
 FIRST_TEST, FIRST_POINTS = _first_test_cell()
+#: A student folder a spreadsheet would run as a formula.
+FORMULA_NAME = '=HYPERLINK("evil.example","click")'
+
 #: Seconds per submission: the full lab runs in about a minute on 2 busy cores.
 BATCH_TIMEOUT = 300
 LOOP_TIMEOUT = 60
@@ -83,6 +87,19 @@ def hostile_kinds(subs: Path, out: Path, port: int) -> dict[str, object]:
         ),
         "network": lean(hostile.attack(hostile.network_attack(port))),
         "huge_output": lean(hostile.prepend("print('x' * 20_000_000)")),
+        # Limits in bytes: one 200 MB line, one 100 MB image, 2 GB of disk in files of 1 MiB each.
+        "huge_line": lean(hostile.prepend("print('x' * 200_000_000)")),
+        "huge_image": lean(hostile.prepend(hostile.HUGE_IMAGE)),
+        "disk_filler": lean(hostile.prepend(hostile.DISK_FILLER)),
+        # Tricks on the grader's reading of the tests, each with a wrong first answer.
+        "fake_numpy": lean(hostile.wrong_first_answer, hostile.prepend(hostile.FAKE_NUMPY)),
+        "displayhook": lean(hostile.displayhook_first_answer),
+        "reads_expected": lean(hostile.reads_expected_first_answer),
+        # The answer key carried out by what the kernel prints.
+        "prints_history": lean(hostile.append_cell("print(In)\nprint(Out)")),
+        "raises_history": lean(hostile.raising_history_first_answer),
+        # A name a spreadsheet would run as a formula (the row is written with a leading apostrophe).
+        FORMULA_NAME: good,
         "corrupt_json": b'{"cells": [',
         "empty_file": b"",
         "wrong_lab": lambda lab: nbformat.read(OTHER_LAB.release, as_version=4),
@@ -129,15 +146,25 @@ EXPECTED = {
     "edited_test": ("tampered", MAX),
     "deleted_test": ("tampered", MAX - FIRST_POINTS),
     "test_to_markdown": ("tampered", MAX),
-    "patch_assert_allclose": ("tampered", 0.0),
-    "patch_allclose": ("tampered", 0.0),
-    "silence_tracebacks": ("tampered", 0.0),
+    # Helpers replaced in the kernel change nothing: the grader's own numpy and assert judge the right answers.
+    "patch_assert_allclose": ("ok", MAX),
+    "patch_allclose": ("ok", MAX),
+    "silence_tracebacks": ("ok", MAX),
     "read_solutions": ("ok", MAX),
     "read_hidden_tests": ("ok", MAX),
     "write_gradebook": ("ok", MAX),
     "write_other_student": ("ok", MAX),
     "network": ("ok", MAX),
     "huge_output": ("ok", MAX),
+    "huge_line": ("ok", MAX),
+    "huge_image": ("ok", MAX),
+    "disk_filler": ("ok", MAX),
+    "fake_numpy": ("ok", MAX - FIRST_POINTS),
+    "displayhook": ("ok", MAX - FIRST_POINTS),
+    "reads_expected": ("ok", MAX - FIRST_POINTS),
+    "prints_history": ("ok", MAX),
+    "raises_history": ("ok", MAX - FIRST_POINTS),
+    FORMULA_NAME: ("ok", MAX),
     "corrupt_json": ("invalid", 0.0),
     "empty_file": ("invalid", 0.0),
     "wrong_lab": ("invalid", 0.0),
@@ -166,12 +193,12 @@ def batch(tmp_path_factory, listener):
     write_batch(subs, {k: v for k, v in kinds.items() if k in EXPECTED})
     good_a = subs / "good_a" / LAB.id / f"{LAB.id}.ipynb"
     before = hashlib.sha256(good_a.read_bytes()).hexdigest()
-    grade(LAB, subs, out=out, jobs=2, timeout=BATCH_TIMEOUT)
+    grade(LAB, subs, out=out, jobs=2, timeout=BATCH_TIMEOUT, disk=256)
     return subs, out, {row["student_id"]: row for row in read_csv(out / "grades.csv")}, before
 
 
 def test_at_least_twenty_hostile_kinds():
-    assert len([k for k in EXPECTED if not k.startswith("good")]) + 1 >= 20
+    assert len([k for k in EXPECTED if not k.startswith("good")]) + 1 >= 30
 
 
 @pytest.mark.parametrize("student", sorted(EXPECTED))
@@ -190,8 +217,31 @@ def test_tampering_is_named_in_the_detail(batch):
     _, _, rows, _ = batch
     assert f"deleted {FIRST_TEST}" in rows["deleted_test"]["detail"]
     assert "into markdown" in rows["test_to_markdown"]["detail"]
-    assert "numpy.allclose" in rows["patch_allclose"]["detail"]
-    assert "numpy.testing.assert_allclose" in rows["patch_assert_allclose"]["detail"]
+    assert (
+        rows["wrong_answer"]["detail"] == f"graded: {MAX - FIRST_POINTS:g}/{MAX:g} points, lost points on {FIRST_TEST}."
+    )
+
+
+def test_outputs_are_cut_in_bytes_and_the_disk_is_bounded(batch):
+    _, out, rows, _ = batch
+    for student in ("huge_output", "huge_line", "huge_image"):
+        page = out / "feedback" / student / LAB.id / f"{LAB.id}.html"
+        assert page.stat().st_size < 4 * 2**20, f"{student}: a feedback page of {page.stat().st_size} bytes"
+        assert "output cut here" in page.read_text(encoding="utf-8"), student
+    graded = out / "autograded" / "disk_filler" / LAB.id / f"{LAB.id}.ipynb"
+    filled = [o for cell in nbformat.read(graded, as_version=4).cells for o in cell.get("outputs", [])]
+    assert any("filled" in "".join(o.get("text", "")) for o in filled), "the filler reports how far it got"
+
+
+def test_a_formula_name_is_neutralised_in_the_csv_and_kept_in_the_gradebook(batch):
+    _, out, rows, _ = batch
+    with (out / "grades.csv").open(newline="", encoding="utf-8") as f:
+        first_cells = [line[0] for line in csv.reader(f)]
+    assert f"'{FORMULA_NAME}" in first_cells and FORMULA_NAME not in first_cells
+    assert rows[FORMULA_NAME]["student_id"] == FORMULA_NAME  # read back as it was
+    with sqlite3.connect(out / "gradebook.db") as db:
+        names = {row[0] for row in db.execute("SELECT last_name FROM student")}
+    assert FORMULA_NAME in names
 
 
 def test_other_students_files_are_untouched(batch):

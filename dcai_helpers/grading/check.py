@@ -2,15 +2,19 @@
 
 This is what a student runs before submitting. nbgrader's ``validate`` exits 0 even when a test
 fails, so we run the notebook cell by cell ourselves (:func:`~dcai_helpers.grading.notebooks.run_notebook`)
-and read the outputs. The report shows every cell that raised, graded or not, because a cell that
-raises here raises in the graded run too; what a test cell prints on stdout (by the lab contract, only
-result lines such as ``validation balanced accuracy: 0.806 (must beat 0.388)``) is shown under it.
+and read the outputs. Each test cell is judged the way the grader judges it: after the kernel ran it, the
+grader's runner (:mod:`dcai_helpers.grading.trusted`) runs it again, in this process, calling the student's
+functions through the same proxies, so a function that changes its input or returns what the grader cannot
+read fails here too, with the grader's message. The report shows every cell that raised, graded or not,
+because a cell that raises here raises in the graded run too; what a test cell prints on stdout (by the lab
+contract, only result lines such as ``validation balanced accuracy: 0.806 (must beat 0.388)``) is shown under it.
 A cell that runs past the time limit, or during which the kernel dies, ends the check there: the
 report names it and lists the cells after it as not run, since their results would depend on it.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +33,7 @@ from dcai_helpers.grading.notebooks import (
     run_notebook,
     test_cells,
 )
+from dcai_helpers.grading.trusted import TestPlan, TrustedTests, Verdict
 from dcai_helpers.labs import LABS, Lab
 
 __all__ = ["DEFAULT_CELL_TIMEOUT", "CellError", "CheckReport", "NotebookError", "TestResult", "check_notebook"]
@@ -166,12 +171,25 @@ def check_notebook(
     lab = lab_of_notebook(nb, path, LABS if labs is None else labs)
     if not test_cells(nb):
         raise NotebookError(f"{path}: has no graded test cells; was it saved from labs/{lab.id}/?")
-    stop = run_notebook(nb, cwd=path.parent.resolve(), cell_timeout=cell_timeout)
-    return _report(lab, nb, stop)
+    trusted = TrustedTests(TestPlan.from_notebook(nb))
+    verdicts: dict[int, Verdict] = {}
+
+    def judge(index: int, cell: dict, client) -> None:
+        if is_test_cell(cell):
+            grade_id = nbgrader_meta(cell)["grade_id"]
+            deadline = time.monotonic() + (cell_timeout or DEFAULT_CELL_TIMEOUT)
+            verdicts[index] = trusted.verdict(grade_id, client.km, deadline=deadline)
+
+    try:
+        stop = run_notebook(nb, cwd=path.parent.resolve(), cell_timeout=cell_timeout, after_cell=judge)
+    finally:
+        trusted.close()
+    return _report(lab, nb, stop, verdicts)
 
 
-def _report(lab: Lab, nb: dict, stop: Stop | None) -> CheckReport:
-    """Read the outcome of each cell of the run ``nb`` into a report."""
+def _report(lab: Lab, nb: dict, stop: Stop | None, verdicts: dict[int, Verdict] | None = None) -> CheckReport:
+    """Read the outcome of each cell of the run ``nb`` (and the grader's verdict on each test cell) into a report."""
+    verdicts = verdicts or {}
     last_run = len(nb["cells"]) - 1 if stop is None else stop.index
     errors, results = [], []
     raised_solutions: list[CellError] = []  # solution cells of the current exercise that raised
@@ -188,8 +206,12 @@ def _report(lab: Lab, nb: dict, stop: Stop | None) -> CheckReport:
             elif error and raised_solutions:
                 blamed = raised_solutions[-1]
                 message = f"cannot pass while its solution cell {blamed.number} ({blamed.label}) raises; fix that first"
-            else:
+            elif error:
                 message = error
+            elif index in verdicts and not verdicts[index].passed:
+                message = f"at grading: {verdicts[index].message}"
+            else:
+                message = ""
             passed = not message
             results.append(TestResult(label, points, passed, message, number, printed_lines(cell), index <= last_run))
             if error:

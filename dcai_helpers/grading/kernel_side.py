@@ -79,7 +79,10 @@ def _answer(request: dict) -> dict:
             name = request["name"]
             if name not in _SESSION.namespace:
                 return _raised(NameError(f"name '{name}' is not defined"))
-            return _result(_SESSION.namespace[name], request.get("handles", False))
+            value = _SESSION.namespace[name]
+            if callable(value) and not isinstance(value, type):
+                return {"k": "callable"}  # the grader calls it by name, as it calls the functions it knows of
+            return _result(value, request.get("handles", False))
         if kind == "getattr":
             target = _SESSION.objects[request["handle"]]
             return _result(getattr(target, request["name"]), request.get("handles", False))

@@ -10,7 +10,7 @@ import os
 import re
 import subprocess
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -245,7 +245,13 @@ _QUIET_LOG.addHandler(logging.NullHandler())
 _QUIET_LOG.propagate = False
 
 
-def run_notebook(nb: nbformat.NotebookNode, *, cwd: str | Path, cell_timeout: int | None) -> Stop | None:
+def run_notebook(
+    nb: nbformat.NotebookNode,
+    *,
+    cwd: str | Path,
+    cell_timeout: int | None,
+    after_cell: Callable[[int, dict, NotebookClient], None] | None = None,
+) -> Stop | None:
     """Run every code cell of ``nb`` in order, in a fresh kernel, storing the outputs in ``nb``.
 
     Errors do not stop the run: each cell that raises keeps its error output (see :func:`error_of`),
@@ -254,6 +260,8 @@ def run_notebook(nb: nbformat.NotebookNode, *, cwd: str | Path, cell_timeout: in
     output. Outputs held before the run are cleared first, so no stale output is mistaken for a result.
     No execution timestamps and no widget state are recorded; the kernel runs in ``cwd`` with one BLAS
     thread, and its own start-up warnings (stderr) are discarded.
+
+    ``after_cell(index, cell, client)``, when given, is called after each cell that ran (the kernel still up).
 
     Returns
     -------
@@ -282,6 +290,8 @@ def run_notebook(nb: nbformat.NotebookNode, *, cwd: str | Path, cell_timeout: in
                 return Stop(index, f"it ran past the time limit of {cell_timeout} s")
             except DeadKernelError:
                 return Stop(index, "the Python kernel died while it ran (out of memory, or the code ended the process)")
+            if after_cell is not None:
+                after_cell(index, cell, client)
     return None
 
 

@@ -164,8 +164,11 @@ class Conversation:
         return result
 
     def get(self, name: str):
-        """The value of the student's variable ``name``, as plain data."""
-        return self._value(self.ask({"k": "get", "name": name}), f"the variable {name}")
+        """The value of the student's variable ``name``, as plain data (:class:`KernelFunction` for a function)."""
+        frame = self.ask({"k": "get", "name": name})
+        if frame.get("k") == "callable":
+            return KernelFunction(name)
+        return self._value(frame, f"the variable {name}")
 
     def getattr(self, handle_id: int, name: str):
         """Attribute ``name`` of a handle: plain data, or another handle."""
@@ -274,6 +277,10 @@ def _rebuilt(frame: dict) -> BaseException:
         err = StudentError(f"{name}: {message}" if message else name)
     err.raised_by_student = True  # so a hidden test's report does not echo what the student put in the message
     return err
+
+
+class KernelFunction(str):
+    """What :meth:`Conversation.get` gives for a name the student bound to a function: the name, to call it by."""
 
 
 class StudentFunction:

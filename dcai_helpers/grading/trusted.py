@@ -31,6 +31,7 @@ from dcai_helpers.grading.proxy import (
     TEST_FILENAME,
     Conversation,
     GraderClient,
+    KernelFunction,
     KernelLost,
     StudentFunction,
     StudentTimeout,
@@ -68,6 +69,8 @@ class KeyCell:
 class TestPlan:
     """What the grader runs for one lab, read from the answer key once per grading run."""
 
+    __test__ = False  # not a pytest test class, whatever its name
+
     prelude: str
     functions: tuple[str, ...]  # names solution cells define with def or class: called in the kernel
     variables: tuple[str, ...]  # other names solution cells assign: read from the kernel as plain data
@@ -80,12 +83,16 @@ class TestPlan:
         for cell in nb["cells"]:
             if cell.get("cell_type") != "code":
                 continue
-            tree = _parse(_source(cell))
             if is_test_cell(cell):
                 public, hidden = split_hidden(_source(cell))
                 meta = nbgrader_meta(cell)
                 cells.append(KeyCell(meta["grade_id"], float(meta.get("points", 0)), public, hidden))
-            elif is_solution_cell(cell):
+                continue
+            try:
+                tree = _parse(_source(cell))
+            except SyntaxError:  # a student's cell that does not parse defines nothing (it raises in the kernel)
+                continue
+            if is_solution_cell(cell):
                 for node in tree.body:
                     if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
                         functions.append(node.name)
@@ -323,7 +330,10 @@ class TrustedTests:
         for name in self.plan.variables:
             if name in wanted:
                 try:
-                    namespace[name] = self._current().get(name)
+                    value = self._current().get(name)
+                    if isinstance(value, KernelFunction):
+                        value = StudentFunction(name, self._current)
+                    namespace[name] = value
                 except (KernelLost, StudentTimeout) as err:
                     return _outcome_of(err), str(err)
                 except Exception as err:  # noqa: BLE001 (the variable is missing or not plain data)
