@@ -63,3 +63,25 @@ def test_spans_add_up_by_name():
 def test_the_gradebook_schema_version_read_in_process_is_what_alembic_says(monkeypatch):
     monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
     assert config._alembic_head() == config._ask_alembic()
+
+
+def _allocate_after_limit(megabytes: int, queue) -> None:
+    from dcai_helpers.grading.worker import limit_memory
+
+    limit_memory(megabytes)
+    try:
+        bytearray(4 * megabytes * 1024 * 1024)
+        queue.put("allocated")
+    except MemoryError:
+        queue.put("MemoryError")
+
+
+def test_the_worker_caps_its_own_memory():
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    process = context.Process(target=_allocate_after_limit, args=(512, queue))
+    process.start()
+    process.join(60)
+    assert queue.get(timeout=5) == "MemoryError"

@@ -411,11 +411,17 @@ def serve(spec_path: str, log_path: str) -> None:
     log = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     for stream in (1, 2):
         os.dup2(log, stream)
-    spec = WorkerSpec.read(spec_path)
-    limit = spec.limits.worker_memory_mb * 1024 * 1024
+    limit_memory(WorkerSpec.read(spec_path).limits.worker_memory_mb)
+    main([spec_path])
+
+
+def limit_memory(megabytes: int) -> None:
+    """Cap this process's address space at ``megabytes`` MiB: a soft limit, which the kernel it starts may raise
+    to its own (``prlimit`` in the sandbox), so that a hostile kernel's output cannot make the worker eat the
+    machine."""
+    limit = megabytes * 1024 * 1024
     _, hard = resource.getrlimit(resource.RLIMIT_AS)
     resource.setrlimit(resource.RLIMIT_AS, (limit if hard == resource.RLIM_INFINITY else min(limit, hard), hard))
-    main([spec_path])
 
 
 def ping() -> None:
