@@ -255,10 +255,11 @@ def test_gradebook_is_intact_and_matches_the_csv(batch):
     with sqlite3.connect(out / "gradebook.db") as db:
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     with Gradebook(f"sqlite:///{out / 'gradebook.db'}", course_id="dcai") as gb:
+        nbgrader_id = {student.last_name: student.id for student in gb.students}  # the name as given -> nbgrader's id
         for student, row in rows.items():
             if row["status"] in ("invalid", "missing"):
                 continue
-            submission = gb.find_submission_notebook(LAB.id, LAB.id, student)
+            submission = gb.find_submission_notebook(LAB.id, LAB.id, nbgrader_id[student])
             assert float(submission.score) == float(row["score"]), student
 
 

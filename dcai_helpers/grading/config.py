@@ -21,6 +21,53 @@ COURSE_ID = "dcai"
 _ask_alembic = nbgrader.api.get_alembic_version
 
 
+class CourseFolder:
+    """Where an nbgrader course folder keeps each thing: one owner of the layout of ``dcai grade --out``, of a
+    worker's scratch course and of the throw-away courses of ``dcai release``.
+
+    ``root/source/<lab>/``, ``root/release/<lab>/``, ``root/submitted/<student>/<lab>/`` are nbgrader's;
+    ``root/autograded/<nbgrader id>/<lab>/<lab>.ipynb`` (the instructor's, hidden tests included),
+    ``root/feedback/<student>/<lab>/<lab>.html`` (the student's) and ``root/logs/<nbgrader id>.log`` are what a
+    grading run keeps per student, beside ``root/grades.csv`` and ``root/gradebook.db``.
+    """
+
+    #: The folders that hold one entry per student (what ``dcai merge`` copies across shards).
+    STUDENT_FOLDERS = ("feedback", "autograded", "logs")
+
+    def __init__(self, root: str | Path) -> None:
+        self.root = Path(root)
+
+    @property
+    def gradebook(self) -> Path:
+        return self.root / "gradebook.db"
+
+    @property
+    def db_url(self) -> str:
+        return f"sqlite:///{self.gradebook}"
+
+    @property
+    def grades_csv(self) -> Path:
+        return self.root / "grades.csv"
+
+    def source(self, lab_id: str) -> Path:
+        return self.root / "source" / lab_id
+
+    def release(self, lab_id: str) -> Path:
+        return self.root / "release" / lab_id
+
+    def submitted(self, student: str, lab_id: str) -> Path:
+        return self.root / "submitted" / student / lab_id
+
+    def autograded(self, student: str, lab_id: str = "") -> Path:
+        return self.root / "autograded" / student / lab_id if lab_id else self.root / "autograded" / student
+
+    def feedback(self, student: str, lab_id: str) -> Path:
+        return self.root / "feedback" / student / lab_id
+
+    def log(self, student: str) -> Path:
+        return self.root / "logs" / f"{student}.log"
+
+
 def course_config(root: str | Path, *, db_url: str | None = None) -> Config:
     """nbgrader's configuration for a course folder at ``root``.
 
@@ -37,7 +84,7 @@ def course_config(root: str | Path, *, db_url: str | None = None) -> Config:
     config.CourseDirectory.course_id = COURSE_ID
     # Only the notebook of a lab is handled; nothing else in a source folder is copied.
     config.CourseDirectory.include = ["*.ipynb"]
-    config.CourseDirectory.db_url = db_url or f"sqlite:///{root / 'gradebook.db'}"
+    config.CourseDirectory.db_url = db_url or CourseFolder(root).db_url
     config.Exchange.assignment_dir = str(root)
     # No exchange is used; pointing it inside the course stops nbgrader warning about /usr/local/share.
     config.Exchange.root = str(root / "exchange")

@@ -9,14 +9,15 @@ This module only lays the folder out from the answer key (``solutions/`` or the 
 from __future__ import annotations
 
 import logging
-import shutil
 from pathlib import Path
 
+import nbformat
 from nbgrader.api import Gradebook
 from nbgrader.apps import NbGraderAPI
 from nbgrader.coursedir import CourseDirectory
 
-from dcai_helpers.grading.config import COURSE_ID, course_config, speed_up_gradebook
+from dcai_helpers.grading.config import COURSE_ID, CourseFolder, course_config, speed_up_gradebook
+from dcai_helpers.grading.notebooks import read_notebook, tidy_notebook
 from dcai_helpers.labs import Lab
 
 
@@ -43,7 +44,7 @@ class Course:
         speed_up_gradebook()
         self.lab = lab
         self.root = Path(root).resolve()
-        gradebook = Path(gradebook).resolve() if gradebook else self.root / "gradebook.db"
+        gradebook = Path(gradebook).resolve() if gradebook else CourseFolder(self.root).gradebook
         self.config = course_config(self.root, db_url=f"sqlite:///{gradebook}")
         self.coursedir = CourseDirectory(config=self.config)
         self.api = NbGraderAPI(coursedir=self.coursedir, config=self.config)
@@ -59,11 +60,25 @@ class Course:
         with Gradebook(self.db_url, course_id=COURSE_ID) as gradebook:
             return float(gradebook.find_notebook(self.lab.solution.stem, self.lab.id).max_score)
 
-    def setup(self) -> None:
-        """Copy the lab's source notebook in and record it in the gradebook (``generate_assignment``)."""
-        source = self.root / "source" / self.lab.id
-        source.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(self.lab.solution, source / self.lab.solution.name)
+    def setup(self) -> Path:
+        """Copy the lab's source notebook in, record it in the gradebook and make its release; the release's path.
+
+        The one place a lab goes through nbgrader's ``generate_assignment`` (``dcai release`` uses it too). The
+        source is the solution tidied (:func:`~dcai_helpers.grading.notebooks.tidy_notebook`): nbgrader keeps cell
+        ids and metadata, so the release gets the same ids.
+
+        Raises
+        ------
+        RuntimeError
+            When nbgrader cannot generate the lab, with nbgrader's reason.
+        """
+        folder = CourseFolder(self.root)
+        folder.source(self.lab.id).mkdir(parents=True, exist_ok=True)
+        nbformat.write(
+            tidy_notebook(read_notebook(self.lab.solution)), folder.source(self.lab.id) / self.lab.solution.name
+        )
         result = self.api.generate_assignment(self.lab.id, force=True, create=True)
         if not result["success"]:
-            raise RuntimeError(f"nbgrader generate_assignment failed for lab '{self.lab.id}':\n{result.get('error')}")
+            reason = result.get("error") or result.get("log") or "no reason given"
+            raise RuntimeError(f"lab '{self.lab.id}': nbgrader could not generate the release:\n{reason}")
+        return folder.release(self.lab.id) / self.lab.solution.name

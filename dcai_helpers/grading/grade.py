@@ -51,7 +51,7 @@ from nbgrader.api import Gradebook, MissingEntry
 from sqlalchemy.exc import SAWarning
 
 from dcai_helpers.grading import events, feedback, limits
-from dcai_helpers.grading.config import COURSE_ID, speed_up_gradebook
+from dcai_helpers.grading.config import COURSE_ID, CourseFolder, speed_up_gradebook
 from dcai_helpers.grading.course import Course
 from dcai_helpers.grading.integrity import prepare_submission
 from dcai_helpers.grading.notebooks import NotebookError, is_test_cell, nbgrader_meta, read_notebook
@@ -183,7 +183,7 @@ def grade(
     print(f"dcai grade {lab.id}: isolation: {isolation}; answer key: {lab.solution}", file=sys.stderr, flush=True)
     out = Path(out).resolve()
     out.mkdir(parents=True, exist_ok=True)
-    read_rows(out / "grades.csv")  # a grades.csv dcai did not write is refused before any work
+    read_rows(CourseFolder(out).grades_csv)  # a grades.csv dcai did not write is refused before any work
     work = Path(tempfile.mkdtemp(prefix="dcai-grade-"))
     os.chmod(work, 0o711)
     spans, per_submission = Spans(), []
@@ -198,12 +198,12 @@ def grade(
     server = starting.submit(worker_processes, plan.modules())
     try:
         with spans.span("course set-up"):
-            course = Course(lab, work / "course", gradebook=out / "gradebook.db")
+            course = Course(lab, work / "course", gradebook=CourseFolder(out).gradebook)
             course.setup()
             template = work / "template.db"
-            shutil.copyfile(out / "gradebook.db", template)
+            shutil.copyfile(CourseFolder(out).gradebook, template)
             os.chmod(template, 0o600)
-            release = read_notebook(work / "course" / "release" / lab.id / lab.solution.name)
+            release = read_notebook(CourseFolder(work / "course").release(lab.id) / lab.solution.name)
             key = AnswerKey(
                 release=release,
                 plan=plan_file,
@@ -264,7 +264,7 @@ def grade(
         with spans.span("status pages"):
             write_status_pages(lab, out, rows, expected={entry.student_id: entry.expected for entry in entries})
         with spans.span("grades.csv"):
-            update_csv(out / "grades.csv", rows)
+            update_csv(CourseFolder(out).grades_csv, rows)
         spans.add("total", time.perf_counter() - run_start)
         if timings := os.environ.get(TIMINGS_VARIABLE):
             Path(timings).write_text(json.dumps({"run": spans.seconds, "submissions": per_submission}, indent=1))
@@ -572,11 +572,11 @@ def judge(lab: Lab, entry: Submission, run: WorkerRun, key: AnswerKey, *, limit:
 def record(course: Course, out: Path, entry: Submission, run: WorkerRun, row: GradeRow) -> None:
     """Merge a submission's points (its verdicts; 0 for one not graded) into the class gradebook, and keep its graded
     notebook and feedback under ``out``."""
-    lab_id, student = course.lab.id, entry.nbgrader_id
-    graded_dir = out / "autograded" / student / lab_id
+    lab_id, student, folder = course.lab.id, entry.nbgrader_id, CourseFolder(out)
+    graded_dir = folder.autograded(student, lab_id)
     shutil.rmtree(graded_dir, ignore_errors=True)
-    shutil.rmtree(out / "feedback" / entry.student_id / lab_id, ignore_errors=True)
-    log = out / "logs" / f"{student}.log"
+    shutil.rmtree(folder.feedback(entry.student_id, lab_id), ignore_errors=True)
+    log = folder.log(student)
     log.unlink(missing_ok=True)
     result = run.result
     if run.work is not None and row.status != Status.OK:
@@ -586,13 +586,13 @@ def record(course: Course, out: Path, entry: Submission, run: WorkerRun, row: Gr
     notebook_id = course.lab.solution.stem
     if result is not None and result.success and run.work is not None:
         # Only the notebook and its feedback leave the scratch course; whatever else the kernel wrote stays.
-        worker_course = run.work / "course"
+        worker_course = CourseFolder(run.work / "course")
         name = course.lab.solution.name
         graded_dir.mkdir(parents=True)
-        shutil.copyfile(worker_course / "autograded" / student / lab_id / name, graded_dir / name)
-        html_page = (worker_course / "feedback" / student / lab_id / name).with_suffix(".html")
+        shutil.copyfile(worker_course.autograded(student, lab_id) / name, graded_dir / name)
+        html_page = (worker_course.feedback(student, lab_id) / name).with_suffix(".html")
         if html_page.is_file():
-            page = out / "feedback" / entry.student_id / lab_id / html_page.name
+            page = folder.feedback(entry.student_id, lab_id) / html_page.name
             page.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(html_page, page)
     with Gradebook(course.db_url, course_id=COURSE_ID) as gb, warnings.catch_warnings():
@@ -624,7 +624,7 @@ def write_status_pages(lab: Lab, out: Path, rows: list[GradeRow], *, expected: d
     """
     expected = expected or {}
     for row in rows:
-        page = out / "feedback" / row.student_id / lab.id / f"{lab.solution.stem}.html"
+        page = CourseFolder(out).feedback(row.student_id, lab.id) / f"{lab.solution.stem}.html"
         if page.is_file():
             if row.status != Status.OK:
                 feedback.add_note(page, status=row.status, detail=row.detail)

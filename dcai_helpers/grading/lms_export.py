@@ -53,7 +53,7 @@ from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.plugins.export import ExportPlugin
 from traitlets import Dict, Enum, Unicode
 
-from dcai_helpers.grading.config import COURSE_ID, speed_up_gradebook
+from dcai_helpers.grading.config import COURSE_ID, CourseFolder, speed_up_gradebook
 from dcai_helpers.grading.records import neutralised
 from dcai_helpers.labs import LABS
 
@@ -684,7 +684,7 @@ def export(
     ValueError
         When the roster is not the LMS's export, a lab is not in the gradebook, or a column is not the roster's.
     """
-    database = Path(course) / "gradebook.db"
+    database = CourseFolder(course).gradebook
     if not database.is_file():
         raise FileNotFoundError(f"no gradebook at {database}; give the --out folder of `dcai grade`")
     loaded = read_roster(lms, roster)

@@ -11,18 +11,14 @@ state, stable cell ids), so re-running a solution and releasing it again changes
 
 from __future__ import annotations
 
-import io
-import logging
 import shutil
 import tempfile
 import time
 from pathlib import Path
 
 import nbformat
-from nbgrader.converters import GenerateAssignment
-from nbgrader.coursedir import CourseDirectory
 
-from dcai_helpers.grading.config import course_config, speed_up_gradebook
+from dcai_helpers.grading.course import Course
 from dcai_helpers.grading.notebooks import (
     HIDDEN_TEST_MARKERS,
     SOLUTION_MARKERS,
@@ -57,29 +53,8 @@ def generate(lab: Lab, dest: Path) -> Path:
     if not lab.solution.is_file():
         raise FileNotFoundError(f"lab '{lab.id}': no solution notebook at {lab.solution}")
     with tempfile.TemporaryDirectory(prefix="dcai-release-") as tmp:
-        course = Path(tmp)
-        (course / "source" / lab.id).mkdir(parents=True)
-        # nbgrader keeps cell ids and metadata; handing it a tidy solution gives the release the same ids.
-        nbformat.write(tidy_notebook(read_notebook(lab.solution)), course / "source" / lab.id / lab.solution.name)
-        speed_up_gradebook()
-        # The gradebook nbgrader insists on writing lives in the throw-away folder too.
-        config = course_config(course)
-        config.GenerateAssignment.force = True
-        coursedir = CourseDirectory(config=config)
-        converter = GenerateAssignment(coursedir=coursedir, config=config)
-        coursedir.assignment_id = lab.id
-        log = io.StringIO()
-        handler = logging.StreamHandler(log)
-        handler.setLevel(logging.ERROR)
-        converter.log.addHandler(handler)
-        try:
-            converter.start()
-        except Exception as err:
-            reason = "\n".join(line for line in log.getvalue().splitlines() if line.strip()) or str(err)
-            raise RuntimeError(f"lab '{lab.id}': nbgrader could not generate the release:\n{reason}") from None
-        finally:
-            converter.log.removeHandler(handler)
-        produced = course / "release" / lab.id / lab.solution.name
+        # The gradebook nbgrader insists on writing lives in the throw-away course too.
+        produced = Course(lab, tmp).setup()
         target = Path(dest) / lab.id / lab.solution.name
         target.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(tidy_notebook(nbformat.read(produced, as_version=4)), target)

@@ -24,13 +24,11 @@ from typing import TypeVar
 from nbgrader.api import Gradebook
 from sqlalchemy.exc import SAWarning
 
-from dcai_helpers.grading.config import COURSE_ID, speed_up_gradebook
+from dcai_helpers.grading.config import COURSE_ID, CourseFolder, speed_up_gradebook
 from dcai_helpers.grading.records import GradeRow, RecordsError, read_rows, write_csv
 
 #: What a shard folder holds, per student, that :func:`merge` copies across.
-STUDENT_FOLDERS = ("feedback", "autograded", "logs")
-GRADEBOOK = "gradebook.db"
-GRADES = "grades.csv"
+STUDENT_FOLDERS = CourseFolder.STUDENT_FOLDERS
 
 Entry = TypeVar("Entry")
 
@@ -135,9 +133,9 @@ def merge(shards: Sequence[str | Path], *, into: str | Path) -> MergeReport:
     if len({f.resolve() for f in folders}) != len(folders):
         raise ValueError("a shard folder is given twice; give each once")
     for folder in folders:
-        for name in (GRADES, GRADEBOOK):
-            if not (folder / name).is_file():
-                raise FileNotFoundError(f"{folder / name} does not exist; give folders that `dcai grade --out` wrote")
+        for needed in (CourseFolder(folder).grades_csv, CourseFolder(folder).gradebook):
+            if not needed.is_file():
+                raise FileNotFoundError(f"{needed} does not exist; give folders that `dcai grade --out` wrote")
     if into.exists() and (not into.is_dir() or any(into.iterdir())):
         raise ValueError(f"{into} is not an empty folder; merge into a new folder")
     if into.resolve() in {f.resolve() for f in folders}:
@@ -148,7 +146,7 @@ def merge(shards: Sequence[str | Path], *, into: str | Path) -> MergeReport:
     gradebook_students = _inspect_gradebooks(folders)
 
     into.mkdir(parents=True, exist_ok=True)
-    write_csv(into / GRADES, rows)
+    write_csv(CourseFolder(into).grades_csv, rows)
     for source, relative in copies:
         target = into / relative
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -156,7 +154,7 @@ def merge(shards: Sequence[str | Path], *, into: str | Path) -> MergeReport:
             shutil.copytree(source, target, symlinks=True)
         else:
             shutil.copy2(source, target, follow_symlinks=False)
-    _merge_gradebooks(folders, into / GRADEBOOK)
+    _merge_gradebooks(folders, CourseFolder(into).gradebook)
     return MergeReport(into, len(folders), len(rows), gradebook_students)
 
 
@@ -167,7 +165,7 @@ def _merged_rows(folders: Sequence[Path]) -> list[GradeRow]:
     overlaps = []
     for folder in folders:
         try:
-            shard_rows = read_rows(folder / GRADES)
+            shard_rows = read_rows(CourseFolder(folder).grades_csv)
         except RecordsError as err:
             raise MergeError(str(err)) from None
         for row in shard_rows:
@@ -250,8 +248,8 @@ def _inspect_gradebooks(folders: Sequence[Path]) -> int:
     speed_up_gradebook()
     keys, owner, overlaps = [], {}, []
     for folder in folders:
-        _check_gradebook(folder / GRADEBOOK)
-        with Gradebook(f"sqlite:///{folder / GRADEBOOK}", course_id=COURSE_ID) as gb:
+        _check_gradebook(CourseFolder(folder).gradebook)
+        with Gradebook(f"sqlite:///{CourseFolder(folder).gradebook}", course_id=COURSE_ID) as gb:
             keys.append(_answer_key(gb))
             for student in gb.students:
                 if student.id in owner:
@@ -275,12 +273,12 @@ def _merge_gradebooks(folders: Sequence[Path], target: Path) -> None:
     ``nbgrader export`` read as their own.
     """
     speed_up_gradebook()
-    shutil.copyfile(folders[0] / GRADEBOOK, target)
+    shutil.copyfile(CourseFolder(folders[0]).gradebook, target)
     with Gradebook(f"sqlite:///{target}", course_id=COURSE_ID) as merged, warnings.catch_warnings():
         # nbgrader's update_or_create_submission trips SQLAlchemy's autoflush warnings; they are harmless.
         warnings.simplefilter("ignore", SAWarning)
         for folder in folders[1:]:
-            with Gradebook(f"sqlite:///{folder / GRADEBOOK}", course_id=COURSE_ID) as shard:
+            with Gradebook(f"sqlite:///{CourseFolder(folder).gradebook}", course_id=COURSE_ID) as shard:
                 _copy_gradebook(shard, merged)
 
 

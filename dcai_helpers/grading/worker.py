@@ -56,7 +56,7 @@ from traitlets import Float, Integer, Unicode
 from traitlets.config import Config
 
 from dcai_helpers.grading import feedback
-from dcai_helpers.grading.config import course_config, speed_up_gradebook
+from dcai_helpers.grading.config import CourseFolder, course_config, speed_up_gradebook
 from dcai_helpers.grading.events import EventLog, Kind
 from dcai_helpers.grading.limits import Limits
 from dcai_helpers.grading.notebooks import CutHiddenTests, is_test_cell, nbgrader_meta
@@ -175,6 +175,9 @@ class SandboxedExecute(Execute):
     plan_file = Unicode("", help="the answer key's TestPlan (JSON)").tag(config=True)
     output_cell_bytes = Integer(1024 * 1024, help="output kept per cell, in bytes").tag(config=True)
     output_notebook_bytes = Integer(16 * 1024 * 1024, help="output kept per notebook, in bytes").tag(config=True)
+    # nbclient's 4 s for the last outputs of a cell after its reply is too short for one of hundreds of MB (which is
+    # then cut, see output()): a student's huge print is not a hung kernel.
+    iopub_timeout = Integer(60, help="seconds to wait for a cell's last outputs after its reply").tag(config=True)
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("kernel_manager_class", SandboxedKernelManager)
@@ -362,7 +365,7 @@ def run(spec: WorkerSpec) -> WorkerResult:
     with SPANS.span("autograde"):
         outcome = api.autograde(lab_id, student, force=True, create=True)
     log = "\n".join(str(outcome.get(key) or "") for key in ("error", "log"))
-    graded = root / "autograded" / student / lab_id / f"{name}.ipynb"
+    graded = CourseFolder(root).autograded(student, lab_id) / f"{name}.ipynb"
     result = WorkerResult(success=bool(outcome["success"]) and graded.is_file(), log=log[-4000:])
     if result.success:
         try:  # nbgrader's feedback, hidden tests cut out, made here so that it runs in parallel too
@@ -377,16 +380,16 @@ def _set_up(spec: WorkerSpec) -> tuple[Config, NbGraderAPI]:
     """Lay out the worker's course folder (gradebook copied from the template, submission in place)."""
     speed_up_gradebook(spec.alembic_version)
     event.listen(Engine, "connect", _scratch_sqlite)
-    root = Path(spec.course)
+    root, course = Path(spec.course), CourseFolder(spec.course)
     lab_id, student, name = spec.lab, spec.nbgrader_id, spec.notebook_name
-    (root / "source" / lab_id).mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(spec.template_db, root / "gradebook.db")
-    os.chmod(root / "gradebook.db", 0o600)
-    submitted = root / "submitted" / student / lab_id / f"{name}.ipynb"
+    course.source(lab_id).mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(spec.template_db, course.gradebook)
+    os.chmod(course.gradebook, 0o600)
+    submitted = course.submitted(student, lab_id) / f"{name}.ipynb"
     submitted.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(spec.notebook, submitted)
     # The kernel (another user id) must reach its working folder and nothing next to it.
-    for folder in (root, root / "autograded", root / "autograded" / student):
+    for folder in (root, course.autograded(student).parent, course.autograded(student)):
         folder.mkdir(parents=True, exist_ok=True)
         os.chmod(folder, 0o711)
     config = autograde_config(spec)
