@@ -32,6 +32,9 @@ class Lab:
         Names of the ``dcai_helpers`` modules that provide the lab's data; each has a ``DATASHEET``.
     headline : str
         What the headline metric measures, before and after the data-centric step.
+    real_data : str
+        Name of the ``dcai_helpers.real_data`` module whose real data set the lab's closing "On real data" section
+        runs the student's technique on; empty for a lab without such a section.
     solutions_dir : Path
         Folder that holds the lab's source folder (tests point it at tiny fixture labs).
     """
@@ -41,6 +44,7 @@ class Lab:
     points: int
     datasets: tuple[str, ...]
     headline: str
+    real_data: str = ""
     solutions_dir: Path = field(default=SOLUTIONS_DIR, compare=False, repr=False)
 
     @property
@@ -68,6 +72,7 @@ LABS: tuple[Lab, ...] = (
         points=10,
         datasets=("noisy_digits",),
         headline="clean-test accuracy of a fixed model, trained on noisy vs cleaned labels",
+        real_data="mnist_5k",
     ),
     Lab(
         id="dataset_curation",
