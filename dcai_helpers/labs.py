@@ -80,6 +80,7 @@ LABS: tuple[Lab, ...] = (
         points=10,
         datasets=("annotators",),
         headline="consensus label accuracy, majority vote vs Dawid-Skene",
+        real_data="ms_patients",
     ),
     Lab(
         id="data_centric_evaluation",

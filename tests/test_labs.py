@@ -17,7 +17,6 @@ REAL_DATASHEET_HEADINGS = ("Origin", "Size", "Licence", "Known problems", "Unkno
 WITHOUT_REAL_DATA = {
     "data_engine",
     "data_centric_vs_model_centric",
-    "dataset_curation",
     "data_centric_evaluation",
     "class_imbalance",
     "outliers_and_distribution_shift",

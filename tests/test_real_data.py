@@ -10,7 +10,7 @@ import pytest
 from sklearn.datasets import load_digits
 
 import dcai_helpers.real_data
-from dcai_helpers.real_data import mnist_5k
+from dcai_helpers.real_data import mnist_5k, ms_patients
 
 REAL_DATA_MODULES = sorted(
     info.name for info in pkgutil.iter_modules(dcai_helpers.real_data.__path__) if not info.name.startswith("_")
@@ -71,3 +71,16 @@ def test_to_uci_digits_counts_a_full_block():
 def test_to_uci_digits_rejects_bad_images(images, message):
     with pytest.raises(ValueError, match=message):
         mnist_5k.to_uci_digits(images)
+
+
+# MS patients ------------------------------------------------------------------------------------
+
+
+def test_ms_patients_expands_the_published_table():
+    data = ms_patients.load_ms_patients()
+    labels = data.labels_multiannotator
+    assert labels.shape == (218, 2) and not np.isnan(labels).any()
+    assert (data.patient_city == "Winnipeg").sum() == 149 and (data.patient_city == "New Orleans").sum() == 69
+    assert np.sum(labels[:, 0] == labels[:, 1]) == 97  # the two neurologists agree on 97 patients
+    # Westlund and Kurland's Winnipeg patients: the Winnipeg neurologist calls 84 of the 149 "Certain".
+    assert np.sum(labels[data.patient_city == "Winnipeg", 1] == 0) == 84

