@@ -95,6 +95,7 @@ LABS: tuple[Lab, ...] = (
         points=10,
         datasets=("rare_events",),
         headline="test F1 of the rare (fraud) class, plain model at threshold 0.5 vs best rebalancing on validation",
+        real_data="caravan",
     ),
     Lab(
         id="outliers_and_distribution_shift",

