@@ -110,6 +110,7 @@ LABS: tuple[Lab, ...] = (
         points=10,
         datasets=("hospital_readmissions",),
         headline="balanced accuracy at discharge of a fixed model, raw vs fixed features",
+        real_data="credit_card_applications",
     ),
     Lab(
         id="active_learning",

@@ -19,7 +19,6 @@ WITHOUT_REAL_DATA = {
     "data_centric_vs_model_centric",
     "data_centric_evaluation",
     "outliers_and_distribution_shift",
-    "interpretable_features",
     "active_learning",
     "data_valuation",
     "data_augmentation",
