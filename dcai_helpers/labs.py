@@ -104,6 +104,7 @@ LABS: tuple[Lab, ...] = (
         points=10,
         datasets=("shifted_digits",),
         headline="target accuracy under label shift, unweighted vs BBSE importance-weighted training data",
+        real_data="mnist_5k",
     ),
     Lab(
         id="interpretable_features",
