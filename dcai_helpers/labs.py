@@ -127,6 +127,7 @@ LABS: tuple[Lab, ...] = (
         points=10,
         datasets=("lookalike_digits",),
         headline="test accuracy of a fixed 5-NN model, all training points vs 10 % lowest KNN-Shapley values removed",
+        real_data="mnist_5k",
     ),
     Lab(
         id="data_augmentation",

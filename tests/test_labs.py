@@ -18,7 +18,6 @@ WITHOUT_REAL_DATA = {
     "data_engine",
     "data_centric_vs_model_centric",
     "active_learning",
-    "data_valuation",
     "data_augmentation",
     "data_privacy",
 }
