@@ -19,7 +19,6 @@ WITHOUT_REAL_DATA = {
     "data_centric_vs_model_centric",
     "active_learning",
     "data_augmentation",
-    "data_privacy",
 }
 
 

