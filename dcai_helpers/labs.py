@@ -120,6 +120,7 @@ LABS: tuple[Lab, ...] = (
         points=10,
         datasets=("unlabelled_digits",),
         headline="test accuracy of a fixed model with 110 labels, chosen at random vs by margin sampling (5-seed mean)",
+        real_data="mnist_5k",
     ),
     Lab(
         id="data_valuation",

@@ -17,7 +17,6 @@ REAL_DATASHEET_HEADINGS = ("Origin", "Size", "Licence", "Known problems", "Unkno
 WITHOUT_REAL_DATA = {
     "data_engine",
     "data_centric_vs_model_centric",
-    "active_learning",
     "data_augmentation",
 }
 
