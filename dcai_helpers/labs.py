@@ -65,6 +65,7 @@ LABS: tuple[Lab, ...] = (
         points=10,
         datasets=("reviews",),
         headline="test accuracy of a fixed model, raw vs cleaned training reviews",
+        real_data="trump_tweets",
     ),
     Lab(
         id="label_errors",

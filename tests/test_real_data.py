@@ -17,6 +17,7 @@ from dcai_helpers.real_data import (
     credit_scoring,
     mnist_5k,
     ms_patients,
+    trump_tweets,
 )
 
 REAL_DATA_MODULES = sorted(
@@ -145,3 +146,17 @@ def test_breast_cancer_codes_malignant_as_one():
     X, y = breast_cancer.load_breast_cancer_records()
     assert X.shape == (569, 30) and y.sum() == 212  # 212 malignant, 357 benign
     assert X.loc[y == 1, "worst radius"].mean() > X.loc[y == 0, "worst radius"].mean()
+
+
+def test_trump_tweets_of_one_year_are_sorted_and_complete():
+    tweets = trump_tweets.load_trump_tweets(year=2016)
+    assert len(tweets) == 3428 and (tweets["created_at"].dt.year == 2016).all()
+    assert tweets["created_at"].is_monotonic_increasing
+    assert list(tweets.columns) == ["text", "created_at", "source", "retweet_count", "favorite_count"]
+    assert len(trump_tweets.load_trump_tweets()) == 20761
+
+
+@pytest.mark.parametrize(("year", "error"), [(2008, ValueError), (2019, ValueError), ("2016", TypeError)])
+def test_trump_tweets_rejects_a_year_outside_the_archive(year, error):
+    with pytest.raises(error, match="year"):
+        trump_tweets.load_trump_tweets(year=year)
