@@ -137,6 +137,7 @@ LABS: tuple[Lab, ...] = (
         points=10,
         datasets=("few_label_digits",),
         headline="test accuracy of a fixed CNN on 50 labelled digits, plain vs turn-and-scale + mixup (3-seed mean)",
+        real_data="mnist_5k",
     ),
     Lab(
         id="data_privacy",

@@ -16,7 +16,6 @@ REAL_DATASHEET_HEADINGS = ("Origin", "Size", "Licence", "Known problems", "Unkno
 #: Labs without an "On real data" section, each for a reason its notebook or the README states.
 WITHOUT_REAL_DATA = {
     "data_engine",
-    "data_augmentation",
 }
 
 
