@@ -32,6 +32,9 @@ class Lab:
         Names of the ``dcai_helpers`` modules that provide the lab's data; each has a ``DATASHEET``.
     headline : str
         What the headline metric measures, before and after the data-centric step.
+    real_data : str
+        Name of the ``dcai_helpers.real_data`` module whose real data set the lab's closing "On real data" section
+        runs the student's technique on; empty for a lab without such a section.
     solutions_dir : Path
         Folder that holds the lab's source folder (tests point it at tiny fixture labs).
     """
@@ -41,6 +44,7 @@ class Lab:
     points: int
     datasets: tuple[str, ...]
     headline: str
+    real_data: str = ""
     solutions_dir: Path = field(default=SOLUTIONS_DIR, compare=False, repr=False)
 
     @property
@@ -61,6 +65,7 @@ LABS: tuple[Lab, ...] = (
         points=10,
         datasets=("reviews",),
         headline="test accuracy of a fixed model, raw vs cleaned training reviews",
+        real_data="trump_tweets",
     ),
     Lab(
         id="label_errors",
@@ -68,6 +73,7 @@ LABS: tuple[Lab, ...] = (
         points=10,
         datasets=("noisy_digits",),
         headline="clean-test accuracy of a fixed model, trained on noisy vs cleaned labels",
+        real_data="mnist_5k",
     ),
     Lab(
         id="dataset_curation",
@@ -75,6 +81,7 @@ LABS: tuple[Lab, ...] = (
         points=10,
         datasets=("annotators",),
         headline="consensus label accuracy, majority vote vs Dawid-Skene",
+        real_data="ms_patients",
     ),
     Lab(
         id="data_centric_evaluation",
@@ -82,6 +89,7 @@ LABS: tuple[Lab, ...] = (
         points=10,
         datasets=("loan_applications",),
         headline="balanced accuracy of a fixed model, raw vs curated training data",
+        real_data="credit_scoring",
     ),
     Lab(
         id="class_imbalance",
@@ -89,6 +97,7 @@ LABS: tuple[Lab, ...] = (
         points=10,
         datasets=("rare_events",),
         headline="test F1 of the rare (fraud) class, plain model at threshold 0.5 vs best rebalancing on validation",
+        real_data="caravan",
     ),
     Lab(
         id="outliers_and_distribution_shift",
@@ -96,6 +105,7 @@ LABS: tuple[Lab, ...] = (
         points=10,
         datasets=("shifted_digits",),
         headline="target accuracy under label shift, unweighted vs BBSE importance-weighted training data",
+        real_data="mnist_5k",
     ),
     Lab(
         id="interpretable_features",
@@ -103,6 +113,7 @@ LABS: tuple[Lab, ...] = (
         points=10,
         datasets=("hospital_readmissions",),
         headline="balanced accuracy at discharge of a fixed model, raw vs fixed features",
+        real_data="credit_card_applications",
     ),
     Lab(
         id="active_learning",
@@ -110,6 +121,7 @@ LABS: tuple[Lab, ...] = (
         points=10,
         datasets=("unlabelled_digits",),
         headline="test accuracy of a fixed model with 110 labels, chosen at random vs by margin sampling (5-seed mean)",
+        real_data="mnist_5k",
     ),
     Lab(
         id="data_valuation",
@@ -117,6 +129,7 @@ LABS: tuple[Lab, ...] = (
         points=10,
         datasets=("lookalike_digits",),
         headline="test accuracy of a fixed 5-NN model, all training points vs 10 % lowest KNN-Shapley values removed",
+        real_data="mnist_5k",
     ),
     Lab(
         id="data_augmentation",
@@ -124,6 +137,7 @@ LABS: tuple[Lab, ...] = (
         points=10,
         datasets=("few_label_digits",),
         headline="test accuracy of a fixed CNN on 50 labelled digits, plain vs turn-and-scale + mixup (3-seed mean)",
+        real_data="mnist_5k",
     ),
     Lab(
         id="data_privacy",
@@ -131,6 +145,7 @@ LABS: tuple[Lab, ...] = (
         points=10,
         datasets=("clinic_records",),
         headline="best membership-inference attack AUC, undefended vs DP-SGD (sigma 1.5, epsilon 4.8; 3-seed mean)",
+        real_data="breast_cancer",
     ),
     Lab(
         id="data_engine",

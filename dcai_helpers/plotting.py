@@ -176,3 +176,52 @@ def plot_signed_importance(
         fontsize=8,
     )
     return ax
+
+
+def plot_image_grid(
+    images: np.ndarray,
+    captions: Sequence[str],
+    *,
+    title: str,
+    n_columns: int = 10,
+) -> plt.Figure:
+    """Small grey-level images in a grid, each with a caption (for example its given and suggested label).
+
+    Parameters
+    ----------
+    images : ndarray of shape (n_images, height, width) or (n_images, height * width) with a square side
+        The images, in display order (left to right, top to bottom); ink is drawn dark.
+    captions : sequence of str, length n_images
+        One caption per image, shown above it (may hold a line break).
+    title : str
+        Title of the figure.
+    n_columns : int
+        Images per row.
+
+    Returns
+    -------
+    matplotlib Figure
+    """
+    images = np.asarray(images, dtype=float)
+    if images.ndim == 2:
+        side = int(round(np.sqrt(images.shape[1])))
+        if side * side != images.shape[1]:
+            raise ValueError(f"flattened images must have a square number of pixels; got {images.shape[1]}")
+        images = images.reshape(len(images), side, side)
+    if images.ndim != 3 or len(images) == 0:
+        raise ValueError(f"images must have shape (n_images, height, width) with n_images >= 1; got {images.shape}")
+    if len(captions) != len(images):
+        raise ValueError(f"captions must hold one caption per image ({len(images)}); got {len(captions)}")
+    if isinstance(n_columns, bool) or not isinstance(n_columns, int | np.integer) or n_columns < 1:
+        raise ValueError(f"n_columns must be a positive integer; got {n_columns!r}")
+    n_columns = min(int(n_columns), len(images))
+    n_rows = -(-len(images) // n_columns)
+    fig, axes = plt.subplots(n_rows, n_columns, figsize=(1.0 * n_columns, 1.35 * n_rows + 0.4), squeeze=False)
+    for ax in axes.flat:
+        ax.axis("off")
+    for ax, image, caption in zip(axes.flat, images, captions, strict=False):
+        ax.imshow(image, cmap="gray_r")
+        ax.set_title(caption, fontsize=7)
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig

@@ -12,6 +12,11 @@ from dcai_helpers.grading.notebooks import read_notebook, total_points
 from dcai_helpers.labs import LABS, REPO_ROOT, get_lab, lab_ids
 
 DATASHEET_HEADINGS = ("Origin", "Size", "Licence", "Injected")
+REAL_DATASHEET_HEADINGS = ("Origin", "Size", "Licence", "Known problems", "Unknown")
+#: Labs without an "On real data" section, each for a reason its notebook or the README states.
+WITHOUT_REAL_DATA = {
+    "data_engine",
+}
 
 
 def test_ids_are_unique_snake_case():
@@ -44,6 +49,22 @@ def test_every_dataset_has_a_datasheet(lab):
         datasheet = importlib.import_module(f"dcai_helpers.{name}").DATASHEET
         for heading in DATASHEET_HEADINGS:
             assert heading in datasheet, f"dcai_helpers/{name}.py's DATASHEET lacks '{heading}'"
+
+
+@pytest.mark.parametrize("lab", LABS, ids=lambda lab: lab.id)
+def test_real_data_has_a_datasheet_and_a_closing_section(lab):
+    if lab.id in WITHOUT_REAL_DATA:
+        assert not lab.real_data
+        return
+    datasheet = importlib.import_module(f"dcai_helpers.real_data.{lab.real_data}").DATASHEET
+    for heading in REAL_DATASHEET_HEADINGS:
+        assert f"**{heading}.**" in datasheet, f"real_data/{lab.real_data}.py's DATASHEET lacks '{heading}'"
+    cells = read_notebook(lab.solution).cells
+    sections = [i for i, c in enumerate(cells) if c.cell_type == "markdown" and c.source.startswith("## On real data")]
+    assert len(sections) == 1, f"{lab.id} needs one closing '## On real data' section; found {len(sections)}"
+    section = "\n".join(c.source for c in cells[sections[0] :] if c.cell_type == "code")
+    assert f"real_data import {lab.real_data}" in section, f"{lab.id}'s section must load real_data.{lab.real_data}"
+    assert not any(c.metadata.get("nbgrader") for c in cells[sections[0] :]), "the real-data section is not graded"
 
 
 @pytest.mark.parametrize("lab", LABS, ids=lambda lab: lab.id)

@@ -6,11 +6,12 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 from matplotlib.container import BarContainer
 
-from dcai_helpers.plotting import plot_before_after, plot_ranked_scores, plot_signed_importance
+from dcai_helpers.plotting import plot_before_after, plot_image_grid, plot_ranked_scores, plot_signed_importance
 
 
 def test_before_after_labels_everything():
@@ -80,3 +81,24 @@ def test_signed_importance_rejects_empty_and_non_finite():
         plot_signed_importance({}, xlabel="x", title="t")
     with pytest.raises(ValueError, match="finite numbers"):
         plot_signed_importance({"a": float("nan")}, xlabel="x", title="t")
+
+
+def test_image_grid_captions_every_image_and_reshapes_flat_images():
+    fig = plot_image_grid(np.zeros((5, 64)), [f"image {i}" for i in range(5)], title="five", n_columns=3)
+    titled = [ax.get_title() for ax in fig.axes if ax.get_title()]
+    assert titled == [f"image {i}" for i in range(5)]
+    assert len(fig.axes) == 6 and fig._suptitle.get_text() == "five"
+    plt.close(fig)
+
+
+@pytest.mark.parametrize(
+    ("images", "captions", "message"),
+    [
+        (np.zeros((2, 60)), ["a", "b"], "square number of pixels"),
+        (np.zeros((2, 8, 8)), ["a"], "one caption per image"),
+        (np.zeros((0, 8, 8)), [], "n_images >= 1"),
+    ],
+)
+def test_image_grid_rejects_bad_input(images, captions, message):
+    with pytest.raises(ValueError, match=message):
+        plot_image_grid(images, captions, title="t")

@@ -19,11 +19,16 @@ EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
 def labs_table() -> str:
     """The Markdown table of labs that the README shows."""
-    rows = ["| lab | title | points | data | headline metric |", "| --- | --- | --- | --- | --- |"]
+    rows = [
+        "| lab | title | points | data | real data | headline metric |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
     for lab in LABS:
         data = ", ".join(f"`{name}`" for name in lab.datasets)
+        real = f"`{lab.real_data}`" if lab.real_data else "none"
         rows.append(
-            f"| [`{lab.id}`](labs/{lab.id}/{lab.id}.ipynb) | {lab.title} | {lab.points} | {data} | {lab.headline} |"
+            f"| [`{lab.id}`](labs/{lab.id}/{lab.id}.ipynb) | {lab.title} | {lab.points} | {data} | {real} "
+            f"| {lab.headline} |"
         )
     return "\n".join(rows)
 
