@@ -194,6 +194,7 @@ class SandboxedExecute(Execute):
         self._cell_bytes: dict[int, int] = {}
         self._notebook_bytes = 0
         self._cut: set[int] = set()
+        self._hung = False  # the kernel stopped answering (past a cell's time, nothing on its control channel)
 
     def preprocess(self, nb, resources=None, km=None):
         plan = TestPlan.from_json(Path(self.plan_file).read_text()) if self.plan_file else TestPlan("", (), (), ())
@@ -236,6 +237,8 @@ class SandboxedExecute(Execute):
             raise
         errors = [o.get("ename", "") for o in cell.get("outputs", []) if o.get("output_type") == "error"]
         self.events.write(Kind.END, errors=errors, **self._running)
+        if self._hung:  # nothing more can be asked of it: the run ends here, with what the earlier cells earned
+            raise KernelGone("the kernel stopped answering")
         if is_test_cell(cell) and grade_id in {c.grade_id for c in self.trusted.plan.cells}:
             self.events.write(Kind.TESTING, **self._running)
             with SPANS.span("grader tests"):
@@ -272,6 +275,9 @@ class SandboxedExecute(Execute):
         # it does with the interrupt next); one that answers nothing there has stopped working (a hang).
         answers = await self._kernel_answers()
         self.events.write(Kind.TIMED_OUT if answers else Kind.UNRESPONSIVE, seconds=timeout, **self._running)
+        if not answers:  # waiting for a hung kernel's reply and last outputs would only spend the worker's time
+            self._hung = True
+            raise KernelGone("the kernel stopped answering past the cell's time")
         return await super()._async_handle_timeout(timeout, cell)
 
     async def _kernel_answers(self, seconds: float = CONTROL_REPLY_SECONDS) -> bool:
