@@ -8,8 +8,9 @@ and MKL_NUM_THREADS). Total seconds are fitted on the class size by least square
 per submission``), so the fixed set-up and the marginal cost of one more submission are reported apart.
 The breakdown comes from the phase timings ``grade(..., timings=)`` writes. Prints Markdown tables.
 
-Targets on 2 cores: marginal overhead per submission at most 10 % of bare execution, fixed set-up at most
-5 s, and the marginal throughput of ``--jobs 2`` at least 1.8x that of ``--jobs 1``.
+Targets on 2 cores: marginal overhead per submission at most 15 % of bare execution (bare execution runs the
+public tests in the kernel; grading also runs every test cell, hidden parts included, in the worker), fixed
+set-up at most 5 s, and the marginal throughput of ``--jobs 2`` at least 1.8x that of ``--jobs 1``.
 
     python benchmarks/grading.py [--sizes 1 3 6] [--jobs 1 2] [--lab label_errors] [--threads 1]
 """
@@ -33,10 +34,10 @@ from nbclient import NotebookClient
 
 from dcai_helpers.grading.notebooks import SOLUTION_MARKERS, is_solution_cell, nbgrader_meta
 from dcai_helpers.grading.records import read_rows
+from dcai_helpers.grading.sandbox import THREAD_VARIABLES
 from dcai_helpers.labs import get_lab
 
-THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
-OVERHEAD_TARGET = 0.10
+OVERHEAD_TARGET = 0.15
 SETUP_TARGET = 5.0
 SPEEDUP_TARGET = 1.8
 #: Phases of one submission, in the order they happen (seconds from the worker's result and the parent).
@@ -46,11 +47,10 @@ SUBMISSION_PHASES = (
     ("worker set-up", "worker: course folder, gradebook copy, nbgrader config"),
     ("kernel start", "sandboxed kernel process started (bwrap, setpriv, prlimit)"),
     ("kernel ready", "kernel answers (ipykernel imported)"),
-    ("cells", "the notebook's cells run"),
-    ("probes", "integrity probe cells run"),
+    ("cells", "the notebook's cells run in the kernel (test cells without their hidden part)"),
+    ("grader tests", "the answer key's test cells run in the worker, calling the student's functions in the kernel"),
     ("kernel shutdown", "kernel stopped"),
     ("nbgrader other", "autograde minus the above: nbgrader's preprocessors, gradebook writes, files"),
-    ("scores", "worker reads its scores back"),
     ("feedback", "worker writes the HTML feedback"),
     ("worker exit", "worker minus the above: result written, process ends"),
     ("end processes", "parent sweeps whatever the submission started"),
@@ -124,9 +124,9 @@ def breakdown(timing_files: list[tuple[Path, float]]) -> tuple[dict[str, float],
         runs.append({**data["run"], "python start and imports": wall - data["run"].get("total", wall)})
         for s in data["submissions"]:
             s = dict(s)
-            known = ("kernel start", "kernel ready", "cells", "probes", "kernel shutdown")
+            known = ("kernel start", "kernel ready", "cells", "grader tests", "kernel shutdown")
             s["nbgrader other"] = s.get("autograde", 0.0) - sum(s.get(k, 0.0) for k in known)
-            inside = ("worker start", "worker set-up", "autograde", "scores", "feedback")
+            inside = ("worker start", "worker set-up", "autograde", "feedback")
             s["worker exit"] = s.get("worker", 0.0) - sum(s.get(k, 0.0) for k in inside)
             subs.append(s)
     if not runs:
