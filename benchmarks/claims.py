@@ -24,9 +24,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from dcai_helpers.grading.notebooks import SOLUTION_MARKERS, is_solution_cell, read_notebook
-from dcai_helpers.grading.trusted import TestPlan
+from dcai_helpers.course.notebooks import SOLUTION_MARKERS, is_solution_cell, read_notebook
 from dcai_helpers.labs import LABS, get_lab
+from dcai_helpers.verdicts.trusted import TestPlan
 
 #: Seeds the notebooks never use: each lab's notebook uses seed 0 (and small ones for its repeats).
 FRESH_SEEDS = tuple(range(1001, 1051))

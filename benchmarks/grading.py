@@ -32,7 +32,7 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-from dcai_helpers.grading.notebooks import SOLUTION_MARKERS, is_solution_cell, nbgrader_meta
+from dcai_helpers.course.notebooks import SOLUTION_MARKERS, is_solution_cell, nbgrader_meta
 from dcai_helpers.grading.records import read_rows
 from dcai_helpers.grading.sandbox import THREAD_VARIABLES
 from dcai_helpers.labs import get_lab

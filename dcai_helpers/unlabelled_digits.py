@@ -93,7 +93,7 @@ class LabellingOracle:
         request, or about an example it has already labelled (a project would pay twice for it).
 
     At grading, the oracle stays in the grader's process, with the truth: a student's code gets a stand-in
-    whose :meth:`label` and :attr:`n_labels_given` call back to it (see ``dcai_helpers.grading.proxy``).
+    whose :meth:`label` and :attr:`n_labels_given` call back to it (see ``dcai_helpers.verdicts.proxy``).
     """
 
     __grading_lends__ = ("label", "n_labels_given")

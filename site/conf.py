@@ -1,6 +1,6 @@
 """Sphinx configuration of the course site for self-learners (``make site``).
 
-``dcai_helpers.grading.site`` stages the sources (the solutions without their hidden tests, the student
+``dcai_helpers.authoring.site`` stages the sources (the solutions without their hidden tests, the student
 notebooks, the index) into a build folder and runs Sphinx there with ``-c site``; nothing here names a lab.
 The build is offline: no intersphinx, no notebook execution, the theme's assets ship with the package.
 """

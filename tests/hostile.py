@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 import nbformat
 
-from dcai_helpers.grading.notebooks import SOLUTION_MARKERS, is_solution_cell, is_test_cell, nbgrader_meta
+from dcai_helpers.course.notebooks import SOLUTION_MARKERS, is_solution_cell, is_test_cell, nbgrader_meta
 from dcai_helpers.labs import Lab
 
 #: Appended to an attack: when it worked, the first answer is wrecked (the test then fails).

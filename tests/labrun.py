@@ -11,9 +11,9 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-from dcai_helpers.grading.notebooks import is_test_cell, nbgrader_meta, read_notebook, split_hidden
-from dcai_helpers.grading.trusted import TestPlan, TrustedTests, Verdict
+from dcai_helpers.course.notebooks import is_test_cell, nbgrader_meta, read_notebook, split_hidden
 from dcai_helpers.labs import Lab
+from dcai_helpers.verdicts.trusted import TestPlan, TrustedTests, Verdict
 
 #: Seconds one cell may run in the tests (the machine may be loaded).
 CELL_TIMEOUT = 600
@@ -65,7 +65,7 @@ def run_variants(lab: Lab, variants: dict[str, list[dict[str, str]]], *, verdict
 
     The kernel runs each test cell without its hidden part, as at grading. At each test cell named in
     ``variants``, each variant's sources replace their solution cells, the test's public part runs in the
-    kernel, and the grader's trusted runner (:class:`~dcai_helpers.grading.trusted.TrustedTests`) gives its
+    kernel, and the grader's trusted runner (:class:`~dcai_helpers.verdicts.trusted.TrustedTests`) gives its
     verdict on the whole test cell, calling the variant's functions in that kernel; then the original solution
     cells run again (so the notebook goes on as written), the test cell runs, and the grader gives its verdict on
     the solution. One kernel per lab instead of one per variant: a test cell only uses its own fixtures and its

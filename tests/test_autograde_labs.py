@@ -12,7 +12,7 @@ from hostile import correct
 from labrun import hardcoded_answers, whole_lab_tests, with_answers
 from nbgrader.api import Gradebook
 
-from dcai_helpers.grading.config import COURSE_ID
+from dcai_helpers.course.config import COURSE_ID
 from dcai_helpers.grading.grade import grade
 from dcai_helpers.grading.sandbox import bwrap_available
 from dcai_helpers.labs import LABS

@@ -6,9 +6,10 @@ import nbformat
 import pytest
 from conftest import grade_meta, tiny_notebook
 
-from dcai_helpers.grading import check, cli
-from dcai_helpers.grading.check import check_notebook
-from dcai_helpers.grading.notebooks import NotebookError, error_of
+from dcai_helpers import cli
+from dcai_helpers.authoring import check
+from dcai_helpers.authoring.check import check_notebook
+from dcai_helpers.course.notebooks import NotebookError, error_of
 
 
 @pytest.fixture

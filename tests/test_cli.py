@@ -6,7 +6,7 @@ import nbformat
 import pytest
 from conftest import tiny_notebook
 
-from dcai_helpers.grading import cli
+from dcai_helpers import cli
 from dcai_helpers.labs import LABS
 
 

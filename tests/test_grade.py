@@ -16,12 +16,12 @@ import pytest
 from conftest import TEST, grade_meta, tiny_notebook
 from nbgrader.api import Gradebook
 
-from dcai_helpers.grading.cli import build_parser, main
+from dcai_helpers.authoring.release import generate
+from dcai_helpers.cli import build_parser, main
+from dcai_helpers.course.notebooks import HIDDEN_NOTE, hidden_test_lines
 from dcai_helpers.grading.grade import KERNEL_POLL_SECONDS, grade, kernel_threads
 from dcai_helpers.grading.integrity import changed_locked_cells
-from dcai_helpers.grading.notebooks import HIDDEN_NOTE, hidden_test_lines
 from dcai_helpers.grading.records import CSV_COLUMNS, read_csv
-from dcai_helpers.grading.release import generate
 from dcai_helpers.grading.status import Event, Finding
 from dcai_helpers.grading.submissions import collect
 from dcai_helpers.labs import get_lab

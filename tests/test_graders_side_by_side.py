@@ -19,8 +19,8 @@ import pytest
 from conftest import tiny_notebook
 from system import need_commands, need_root, unique_suffix, unix_accounts, world_reachable_folder
 
+from dcai_helpers.authoring.release import generate
 from dcai_helpers.grading.records import read_csv
-from dcai_helpers.grading.release import generate
 from dcai_helpers.grading.sandbox import bwrap_available
 from dcai_helpers.labs import REPO_ROOT, Lab
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from labrun import errors, hardcoded_answers, run_variants
 
-from dcai_helpers.grading import notebooks
-from dcai_helpers.grading.trusted import Outcome
+from dcai_helpers.course import notebooks
 from dcai_helpers.labs import LABS
+from dcai_helpers.verdicts.trusted import Outcome
 
 
 @pytest.mark.parametrize("lab", LABS, ids=lambda lab: lab.id)

@@ -20,8 +20,8 @@ import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
+from dcai_helpers.course.notebooks import hidden_test_lines, nbgrader_meta
 from dcai_helpers.grading.grade import grade
-from dcai_helpers.grading.notebooks import hidden_test_lines, nbgrader_meta
 from dcai_helpers.grading.records import read_csv
 from dcai_helpers.grading.sandbox import bwrap_available
 from dcai_helpers.labs import REPO_ROOT, get_lab

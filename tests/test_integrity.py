@@ -5,8 +5,8 @@ from __future__ import annotations
 import nbformat
 from conftest import grade_meta, tiny_notebook
 
+from dcai_helpers.course.notebooks import nbgrader_meta
 from dcai_helpers.grading.integrity import changed_locked_cells, prepare_submission
-from dcai_helpers.grading.notebooks import nbgrader_meta
 from dcai_helpers.grading.status import Event, Finding
 
 

@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from dcai_helpers.grading.cli import labs_table
-from dcai_helpers.grading.notebooks import read_notebook, total_points
+from dcai_helpers.cli import labs_table
+from dcai_helpers.course.notebooks import read_notebook, total_points
 from dcai_helpers.labs import LABS, REPO_ROOT, get_lab, lab_ids
 
 DATASHEET_HEADINGS = ("Origin", "Size", "Licence", "Injected")

@@ -15,11 +15,11 @@ import pytest
 from nbgrader.api import Gradebook
 from sqlalchemy.exc import SAWarning
 
-from dcai_helpers.grading.cli import main
-from dcai_helpers.grading.config import COURSE_ID, speed_up_gradebook
+from dcai_helpers.authoring.release import generate
+from dcai_helpers.cli import main
+from dcai_helpers.course.config import COURSE_ID, speed_up_gradebook
 from dcai_helpers.grading.grade import grade
 from dcai_helpers.grading.lms_export import is_canvas_test_student, read_roster, write_export
-from dcai_helpers.grading.release import generate
 from dcai_helpers.grading.submissions import collect
 
 LAB = "tiny_lab"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 from labrun import errors, mistakes, run_variants
 
-from dcai_helpers.grading import notebooks
+from dcai_helpers.course import notebooks
 from dcai_helpers.labs import LABS
 
 

@@ -14,8 +14,8 @@ import nbformat
 import pytest
 from conftest import tiny_notebook
 
-from dcai_helpers.grading import release
-from dcai_helpers.grading.notebooks import read_notebook, untidiness
+from dcai_helpers.authoring import release
+from dcai_helpers.course.notebooks import read_notebook, untidiness
 from dcai_helpers.labs import get_lab
 
 

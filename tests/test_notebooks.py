@@ -5,8 +5,8 @@ from __future__ import annotations
 import nbformat
 from conftest import grade_meta, tiny_notebook
 
-from dcai_helpers.grading import notebooks
-from dcai_helpers.grading.notebooks import (
+from dcai_helpers.course import notebooks
+from dcai_helpers.course.notebooks import (
     SOLUTION_MARKERS,
     first_line,
     is_solution_cell,

@@ -1,7 +1,7 @@
 """The grader's calls into a student's kernel: plain data back, copies out, spies lent, time limits kept.
 
 One real kernel for the module (``jupyter_client``), holding a few "student" functions; each test talks to it
-through :class:`~dcai_helpers.grading.proxy.Conversation` as the trusted runner does.
+through :class:`~dcai_helpers.verdicts.proxy.Conversation` as the trusted runner does.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ import pandas as pd
 import pytest
 from jupyter_client.manager import start_new_kernel
 
-from dcai_helpers.grading import plain
-from dcai_helpers.grading.proxy import (
+from dcai_helpers.verdicts import plain
+from dcai_helpers.verdicts.proxy import (
     TEST_FILENAME,
     Conversation,
     GraderClient,

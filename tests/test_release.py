@@ -6,8 +6,8 @@ import nbformat
 import pytest
 from conftest import SOLUTION, tiny_notebook
 
-from dcai_helpers.grading import release
-from dcai_helpers.grading.notebooks import WIDGET_VIEW_MIME, read_notebook, tidy_notebook
+from dcai_helpers.authoring import release
+from dcai_helpers.course.notebooks import WIDGET_VIEW_MIME, read_notebook, tidy_notebook
 from dcai_helpers.labs import LABS
 
 

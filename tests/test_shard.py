@@ -16,9 +16,9 @@ import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
-from dcai_helpers.grading.cli import main
-from dcai_helpers.grading.config import COURSE_ID
-from dcai_helpers.grading.course import Course
+from dcai_helpers.cli import main
+from dcai_helpers.course.assignment import Course
+from dcai_helpers.course.config import COURSE_ID
 from dcai_helpers.grading.records import GradeRow, read_csv, read_rows, write_csv
 from dcai_helpers.grading.shard import MergeError, Shard, merge, parse_shard, select_shard, shard_of
 from dcai_helpers.grading.submissions import nbgrader_id_for

@@ -16,14 +16,14 @@ import pytest
 from browser import chromium_executable
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
-from dcai_helpers.grading.notebooks import HIDDEN_NOTE, HIDDEN_TEST_MARKERS
-from dcai_helpers.grading.site import (
+from dcai_helpers.authoring.site import (
     SiteBuild,
     build_site,
     hidden_only_lines,
     leaked_hidden_lines,
     strip_hidden_tests,
 )
+from dcai_helpers.course.notebooks import HIDDEN_NOTE, HIDDEN_TEST_MARKERS
 from dcai_helpers.labs import LABS, REPO_ROOT
 
 pytestmark = [

@@ -14,9 +14,9 @@ import nbformat
 import pytest
 from conftest import grade_meta, tiny_notebook
 
-from dcai_helpers.grading.notebooks import read_notebook
-from dcai_helpers.grading.trusted import TestPlan, _free_names
+from dcai_helpers.course.notebooks import read_notebook
 from dcai_helpers.labs import LABS
+from dcai_helpers.verdicts.trusted import TestPlan, _free_names
 
 
 def _bound(source: str) -> set[str]:

@@ -16,10 +16,10 @@ import nbformat
 import pytest
 from conftest import SOLUTION, tiny_notebook
 
+from dcai_helpers.authoring.release import generate
+from dcai_helpers.course.notebooks import hidden_test_lines
 from dcai_helpers.grading.grade import grade
-from dcai_helpers.grading.notebooks import hidden_test_lines
 from dcai_helpers.grading.records import read_csv
-from dcai_helpers.grading.release import generate
 from dcai_helpers.grading.sandbox import bwrap_available
 from dcai_helpers.labs import Lab
 

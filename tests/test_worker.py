@@ -6,7 +6,8 @@ import os
 import sys
 from pathlib import Path
 
-from dcai_helpers.grading import config, events
+from dcai_helpers.course import config
+from dcai_helpers.grading import events
 from dcai_helpers.grading.limits import Limits
 from dcai_helpers.grading.worker import Spans, WorkerResult, WorkerSpec
 

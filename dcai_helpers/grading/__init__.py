@@ -1,14 +1,7 @@
-"""What instructors and the ``dcai`` command run: release, self-check, grading, sandbox, feedback.
+"""The grading wing: grade a class's submissions in sandboxed kernels, judge them, hand back feedback and grades.
 
-Students' notebooks never import this package; the data sets and plotting they use are in
-:mod:`dcai_helpers`.
+Students' notebooks never import this package. It builds on :mod:`dcai_helpers.course` and
+:mod:`dcai_helpers.verdicts`, never on :mod:`dcai_helpers.authoring`.
 """
 
-import sys
-
-# jsonschema (imported by nbformat) imports rfc3987-syntax, where installed, only to check the "iri" string format,
-# which no notebook schema uses; that import builds a grammar: 2 s of CPU, more than all of nbgrader's other imports,
-# paid by the dcai command, the grader and its fork server alike. Without it jsonschema has no "iri" check. Here, in
-# the package's __init__, it runs before any of its modules imports nbformat.
-if "rfc3987_syntax" not in sys.modules:
-    sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]
+import dcai_helpers.course  # noqa: F401  (first: keeps jsonschema's slow optional import out, see there)

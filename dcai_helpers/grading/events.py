@@ -25,7 +25,7 @@ class Kind(StrEnum):
     TIMED_OUT = "timed_out"  # a cell used its time and the kernel, still answering, was interrupted
     UNRESPONSIVE = "unresponsive"  # a cell used its time and the kernel no longer answered
     TESTING = "testing"  # the grader started its tests of a test cell (the kernel ran the cell already)
-    VERDICT = "verdict"  # the grader decided a test cell (see dcai_helpers.grading.trusted.Verdict)
+    VERDICT = "verdict"  # the grader decided a test cell (see dcai_helpers.verdicts.trusted.Verdict)
     KERNEL_ENDED = "kernel_ended"  # the kernel is gone: what follows needs no core of a kernel's
 
 
@@ -35,7 +35,7 @@ class Record:
 
     ``index`` is the cell's position in the graded notebook (``-1`` for the notebook), ``grade_id`` its
     nbgrader id or ``""``; ``errors`` the error names of a cell that ended; ``error`` and ``message`` what
-    raised; ``verdict`` a :class:`~dcai_helpers.grading.trusted.Verdict` as a dict.
+    raised; ``verdict`` a :class:`~dcai_helpers.verdicts.trusted.Verdict` as a dict.
     """
 
     kind: Kind

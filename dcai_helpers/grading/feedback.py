@@ -3,7 +3,7 @@
 The graded notebook is the instructor's: its test cells hold the answer key's hidden tests and each test cell's
 verdict (:mod:`dcai_helpers.grading.worker`). The kernel never saw a hidden test, so nothing it printed can hold
 one; the feedback shows what it printed, warnings included. We run nbgrader's feedback converter with our steps
-first: :class:`~dcai_helpers.grading.notebooks.CutHiddenTests` replaces each hidden-test region by a note,
+first: :class:`~dcai_helpers.course.notebooks.CutHiddenTests` replaces each hidden-test region by a note,
 :class:`KeepVerdictText` keeps only the text of each verdict (the student-safe message), and
 :class:`NameTestCells` heads each test cell with its exercise.
 
@@ -27,10 +27,10 @@ from nbgrader.apps import NbGraderAPI
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import GetGrades, NbGraderPreprocessor
 
-from dcai_helpers.grading.config import course_config
-from dcai_helpers.grading.notebooks import CutHiddenTests, is_test_cell, nbgrader_meta
+from dcai_helpers.course.config import course_config
+from dcai_helpers.course.notebooks import CutHiddenTests, is_test_cell, nbgrader_meta
 from dcai_helpers.grading.status import MEANING, Status
-from dcai_helpers.grading.trusted import VERDICT_MIME
+from dcai_helpers.verdicts.trusted import VERDICT_MIME
 
 
 class KeepVerdictText(NbGraderPreprocessor):

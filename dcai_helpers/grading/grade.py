@@ -50,19 +50,19 @@ import nbformat
 from nbgrader.api import Gradebook, MissingEntry
 from sqlalchemy.exc import SAWarning
 
+from dcai_helpers.course.assignment import Course
+from dcai_helpers.course.config import COURSE_ID, CourseFolder, speed_up_gradebook
+from dcai_helpers.course.notebooks import NotebookError, is_test_cell, nbgrader_meta, read_notebook
 from dcai_helpers.grading import events, feedback, limits
-from dcai_helpers.grading.config import COURSE_ID, CourseFolder, speed_up_gradebook
-from dcai_helpers.grading.course import Course
 from dcai_helpers.grading.integrity import prepare_submission
-from dcai_helpers.grading.notebooks import NotebookError, is_test_cell, nbgrader_meta, read_notebook
 from dcai_helpers.grading.records import GradeRow, read_rows, update_csv
 from dcai_helpers.grading.sandbox import bwrap_available, claim_kernel_uid, end_processes
 from dcai_helpers.grading.shard import parse_shard, select_shard
 from dcai_helpers.grading.status import Event, Finding, Status, decide, event_of_error, event_of_failure
 from dcai_helpers.grading.submissions import ZIP_NAME_REGEXP, Submission, gather
-from dcai_helpers.grading.trusted import Outcome, TestPlan
 from dcai_helpers.grading.worker import Spans, WorkerResult, WorkerSpec, ping, serve
 from dcai_helpers.labs import SOLUTIONS_DIR, Lab, get_lab
+from dcai_helpers.verdicts.trusted import Outcome, TestPlan
 
 #: Seconds a worker gets beyond ``timeout`` to start nbgrader and the kernel and to save the grades.
 WORKER_GRACE = 60
@@ -146,7 +146,7 @@ def grade(
     Notes
     -----
     The hidden tests never enter a student's kernel: each test cell of the answer key runs in the worker
-    process, against the student's functions through proxies (:mod:`dcai_helpers.grading.trusted`).
+    process, against the student's functions through proxies (:mod:`dcai_helpers.verdicts.trusted`).
 
     Notes
     -----

@@ -7,7 +7,7 @@ claiming a grade id the release does not have is dropped, and changed grading me
 then restores edited and retyped test cells itself; a deleted test cell scores 0.
 
 Nothing here watches the student's kernel at run time: the grader's verdicts are made outside it
-(:mod:`dcai_helpers.grading.trusted`), so what a submission does to its own interpreter (replacing numpy's
+(:mod:`dcai_helpers.verdicts.trusted`), so what a submission does to its own interpreter (replacing numpy's
 comparisons, hooks, tracebacks) cannot change a verdict and needs no detection.
 """
 
@@ -18,7 +18,7 @@ import json
 
 from nbformat import NotebookNode
 
-from dcai_helpers.grading.notebooks import nbgrader_meta
+from dcai_helpers.course.notebooks import nbgrader_meta
 from dcai_helpers.grading.status import Event, Finding
 
 #: nbgrader metadata keys that decide how a cell is graded (restored from the release when changed).

@@ -53,7 +53,7 @@ from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.plugins.export import ExportPlugin
 from traitlets import Dict, Enum, Unicode
 
-from dcai_helpers.grading.config import COURSE_ID, CourseFolder, speed_up_gradebook
+from dcai_helpers.course.config import COURSE_ID, CourseFolder, speed_up_gradebook
 from dcai_helpers.grading.records import neutralised
 from dcai_helpers.labs import LABS
 

@@ -24,7 +24,7 @@ from typing import TypeVar
 from nbgrader.api import Gradebook
 from sqlalchemy.exc import SAWarning
 
-from dcai_helpers.grading.config import COURSE_ID, CourseFolder, speed_up_gradebook
+from dcai_helpers.course.config import COURSE_ID, CourseFolder, speed_up_gradebook
 from dcai_helpers.grading.records import GradeRow, RecordsError, read_rows, write_csv
 
 #: What a shard folder holds, per student, that :func:`merge` copies across.

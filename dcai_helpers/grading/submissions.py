@@ -54,7 +54,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from dcai_helpers.grading.notebooks import NotebookError, first_line, nbgrader_meta, read_notebook
+from dcai_helpers.course.notebooks import NotebookError, first_line, nbgrader_meta, read_notebook
 from dcai_helpers.grading.status import Status
 from dcai_helpers.labs import Lab
 

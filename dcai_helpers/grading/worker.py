@@ -11,8 +11,8 @@ gradebook) and this pipeline (see :func:`autograde_config`):
    kernel runs the notebook exactly as the student's release has it;
 2. :class:`SandboxedExecute`: runs the notebook in the sandboxed kernel, cell by cell, output capped in bytes;
    right after each test cell has run there, the grader runs that test cell of the answer key, public and
-   hidden parts, in this process (:mod:`dcai_helpers.grading.trusted`), calling the student's functions in
-   the kernel through proxies that return plain data only (:mod:`dcai_helpers.grading.proxy`);
+   hidden parts, in this process (:mod:`dcai_helpers.verdicts.trusted`), calling the student's functions in
+   the kernel through proxies that return plain data only (:mod:`dcai_helpers.verdicts.proxy`);
 3. :class:`RecordVerdicts`: the answer key's test sources go back into the graded notebook (the instructor's
    copy), each test cell gets its verdict as an output;
 4. nbgrader's own clean-up steps, and :class:`SaveVerdictScores`, which writes the verdicts' points into the
@@ -55,13 +55,13 @@ from sqlalchemy.engine import Engine
 from traitlets import Float, Integer, Unicode
 from traitlets.config import Config
 
+from dcai_helpers.course.config import CourseFolder, course_config, speed_up_gradebook
+from dcai_helpers.course.notebooks import CutHiddenTests, is_test_cell, nbgrader_meta
 from dcai_helpers.grading import feedback
-from dcai_helpers.grading.config import CourseFolder, course_config, speed_up_gradebook
 from dcai_helpers.grading.events import EventLog, Kind
 from dcai_helpers.grading.limits import Limits
-from dcai_helpers.grading.notebooks import CutHiddenTests, is_test_cell, nbgrader_meta
 from dcai_helpers.grading.sandbox import SandboxedKernelManager
-from dcai_helpers.grading.trusted import TestPlan, TrustedTests, Verdict, verdict_output
+from dcai_helpers.verdicts.trusted import TestPlan, TrustedTests, Verdict, verdict_output
 
 #: Seconds every cell (and every grader test) gets at least, even when the submission's time is (nearly) spent.
 MIN_CELL_SECONDS = 5

@@ -12,7 +12,7 @@ The build has two steps:
    as errors, then scans every file it wrote for hidden-test lines (:func:`leaked_hidden_lines`) and
    fails if one got through.
 
-Run ``python -m dcai_helpers.grading.site [OUT_DIR]`` (``make site``); the pages land in ``OUT_DIR/html``.
+Run ``python -m dcai_helpers.authoring.site [OUT_DIR]`` (``make site``); the pages land in ``OUT_DIR/html``.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_markdown_cell
 
-from dcai_helpers.grading.notebooks import (
+from dcai_helpers.course.notebooks import (
     HIDDEN_TEST_MARKERS,
     CutHiddenTests,
     is_test_cell,
@@ -82,7 +82,7 @@ def strip_hidden_tests(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     A region runs from a line containing ``### BEGIN HIDDEN TESTS`` to one containing ``### END HIDDEN
     TESTS``, both included (matched anywhere in the line, as nbgrader's ``ClearHiddenTests`` does), and
     is replaced by one ``HIDDEN_NOTE`` line at the marker's indentation (the one cutter,
-    :class:`~dcai_helpers.grading.notebooks.CutHiddenTests`). A test cell's error output
+    :class:`~dcai_helpers.course.notebooks.CutHiddenTests`). A test cell's error output
     goes too, because a traceback quotes the failing line, which may be hidden. Solution code and every
     other output stay: the solutions are public for self-learners.
 
@@ -336,7 +336,7 @@ def build_site(out_dir: Path = DEFAULT_OUT_DIR, labs: Sequence[Lab] = LABS, *, q
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Command line of ``make site``: build, then say where to open the site. Returns the exit status."""
-    parser = argparse.ArgumentParser(prog="python -m dcai_helpers.grading.site", description=main.__doc__)
+    parser = argparse.ArgumentParser(prog="python -m dcai_helpers.authoring.site", description=main.__doc__)
     parser.add_argument("out_dir", nargs="?", type=Path, default=DEFAULT_OUT_DIR, help="build folder")
     options = parser.parse_args(argv)
     try:

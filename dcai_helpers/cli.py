@@ -11,7 +11,8 @@ import inspect
 import sys
 from collections.abc import Sequence
 
-from dcai_helpers.grading import check, grade, limits, lms_export, release, shard
+from dcai_helpers.authoring import check, release
+from dcai_helpers.grading import grade, limits, lms_export, shard
 from dcai_helpers.labs import LABS, get_lab
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2

@@ -1,10 +1,10 @@
 """The grader's end of its calls into a student's kernel: functions as proxies, results as plain data.
 
-Hidden tests run in the grader's own process (:mod:`dcai_helpers.grading.trusted`), never in the
+Hidden tests run in the grader's own process (:mod:`dcai_helpers.verdicts.trusted`), never in the
 student's kernel. Each function an exercise asks for is a :class:`StudentFunction` there: calling it
 sends the arguments to the kernel (pickled; the kernel may do what it likes with them), where
-:func:`dcai_helpers.grading.kernel_side.serve` calls the student's function and sends the result back
-as plain data (:mod:`dcai_helpers.grading.plain`), which is all the grader ever reads. So no code of the
+:func:`dcai_helpers.verdicts.kernel_side.serve` calls the student's function and sends the result back
+as plain data (:mod:`dcai_helpers.verdicts.plain`), which is all the grader ever reads. So no code of the
 student's runs in the grader's process, and no value the student made has methods the grader calls.
 
 Semantics a test can rely on:
@@ -13,7 +13,7 @@ Semantics a test can rely on:
   :class:`InputChanged` (the kernel reports it; the grader's copy never changes, so a fixture cannot be
   altered behind the test's back). A random generator passed in is consumed in the kernel only: the
   grader's generator does not advance.
-- A result that is not plain data raises :class:`~dcai_helpers.grading.plain.NotPlainData`, unless the test
+- A result that is not plain data raises :class:`~dcai_helpers.verdicts.plain.NotPlainData`, unless the test
   asks for a handle (:meth:`StudentFunction.handle`): a :class:`StudentObject` whose attributes and methods
   are read through the same boundary (a model's ``predict_proba`` on inputs the test sends).
 - An exception the student's function raises is raised in the test: the same built-in type with the
@@ -44,11 +44,11 @@ import zmq
 from jupyter_client.blocking import BlockingKernelClient
 from jupyter_core.utils import run_sync
 
-from dcai_helpers.grading import plain
-from dcai_helpers.grading.kernel_side import PREFIX
+from dcai_helpers.verdicts import plain
+from dcai_helpers.verdicts.kernel_side import PREFIX
 
-#: What the kernel runs to answer the grader (see :mod:`dcai_helpers.grading.kernel_side`).
-SERVE_CODE = '__import__("dcai_helpers.grading.kernel_side", fromlist=["serve"]).serve(get_ipython().user_ns)'
+#: What the kernel runs to answer the grader (see :mod:`dcai_helpers.verdicts.kernel_side`).
+SERVE_CODE = '__import__("dcai_helpers.verdicts.kernel_side", fromlist=["serve"]).serve(get_ipython().user_ns)'
 #: Where code of the grader's test cells says it was defined (``co_filename``): functions defined there are lent.
 TEST_FILENAME = "<dcai-test>"
 #: Seconds an interrupted kernel has to come back before it counts as lost (a busy kernel's control thread
@@ -109,7 +109,7 @@ class GraderClient(BlockingKernelClient):
 
 
 class Conversation:
-    """One session of requests to a kernel that runs :func:`~dcai_helpers.grading.kernel_side.serve`.
+    """One session of requests to a kernel that runs :func:`~dcai_helpers.verdicts.kernel_side.serve`.
 
     Parameters
     ----------

@@ -5,7 +5,7 @@ a namespace of their own (:class:`TrustedTests`) that holds
 
 - the *prelude*: the imports, function and class definitions and UPPER_CASE constants of the lab's given
   code cells, taken from the answer key (never from the submission);
-- a :class:`~dcai_helpers.grading.proxy.StudentFunction` for every function a solution cell defines;
+- a :class:`~dcai_helpers.verdicts.proxy.StudentFunction` for every function a solution cell defines;
 - before each test cell, the value of each other name a solution cell defines that the test reads
   (``X_train_final``), fetched from the kernel as plain data.
 
@@ -25,9 +25,9 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 
-from dcai_helpers.grading.notebooks import is_solution_cell, is_test_cell, nbgrader_meta, split_hidden
-from dcai_helpers.grading.plain import NotPlainData
-from dcai_helpers.grading.proxy import (
+from dcai_helpers.course.notebooks import is_solution_cell, is_test_cell, nbgrader_meta, split_hidden
+from dcai_helpers.verdicts.plain import NotPlainData
+from dcai_helpers.verdicts.proxy import (
     TEST_FILENAME,
     Conversation,
     GraderClient,

@@ -10,7 +10,7 @@ crosses is unpickled or executed: arrays travel as ``.npy`` bytes read with ``al
 
 A value that is not plain data may travel as a *handle* (``{"$": "handle"}``) where the grader asked for
 one: an id of an object that stays in the kernel, whose methods the grader can call (see
-:mod:`dcai_helpers.grading.proxy`).
+:mod:`dcai_helpers.verdicts.proxy`).
 """
 
 from __future__ import annotations
@@ -369,7 +369,7 @@ def fingerprint(value: Any) -> str | None:
     """A digest of ``value``'s content, or ``None`` when there is nothing to watch.
 
     Run before and after a student's function on each of its arguments, on the student's side: an
-    argument whose digest changed was changed in place (see :mod:`dcai_helpers.grading.proxy`). Arrays,
+    argument whose digest changed was changed in place (see :mod:`dcai_helpers.verdicts.proxy`). Arrays,
     tensors, frames, series, lists, dicts and sets are hashed; a model counts its fitted attributes
     (names ending in ``_``) and, for torch modules, its parameters and buffers.
     """

@@ -16,8 +16,8 @@ from nbgrader.api import Gradebook
 from nbgrader.apps import NbGraderAPI
 from nbgrader.coursedir import CourseDirectory
 
-from dcai_helpers.grading.config import COURSE_ID, CourseFolder, course_config, speed_up_gradebook
-from dcai_helpers.grading.notebooks import read_notebook, tidy_notebook
+from dcai_helpers.course.config import COURSE_ID, CourseFolder, course_config, speed_up_gradebook
+from dcai_helpers.course.notebooks import read_notebook, tidy_notebook
 from dcai_helpers.labs import Lab
 
 
@@ -64,7 +64,7 @@ class Course:
         """Copy the lab's source notebook in, record it in the gradebook and make its release; the release's path.
 
         The one place a lab goes through nbgrader's ``generate_assignment`` (``dcai release`` uses it too). The
-        source is the solution tidied (:func:`~dcai_helpers.grading.notebooks.tidy_notebook`): nbgrader keeps cell
+        source is the solution tidied (:func:`~dcai_helpers.course.notebooks.tidy_notebook`): nbgrader keeps cell
         ids and metadata, so the release gets the same ids.
 
         Raises

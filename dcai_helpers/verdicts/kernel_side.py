@@ -1,10 +1,10 @@
 """The student's end of the grader's calls: runs inside the student's (sandboxed) kernel.
 
-The grader (:mod:`dcai_helpers.grading.proxy`) asks the kernel to run :func:`serve`, and then talks to it
+The grader (:mod:`dcai_helpers.verdicts.proxy`) asks the kernel to run :func:`serve`, and then talks to it
 through the kernel's own stdin channel: every frame the kernel sends is the prompt of an ``input()``
 call, every frame the grader sends is the reply. The grader's requests: call a student's function by
 name (arguments pickled by the grader), read a variable, call a method of an object kept in the kernel
-(a *handle*), or end. The kernel's answers are plain data (:func:`dcai_helpers.grading.plain.encode`),
+(a *handle*), or end. The kernel's answers are plain data (:func:`dcai_helpers.verdicts.plain.encode`),
 an exception's type and message, or a refusal; while a student's function runs it may call back into
 the grader, through objects the grader lent it (a labelling oracle, a stub function).
 
@@ -23,7 +23,7 @@ import pickle
 import warnings
 from typing import Any
 
-from dcai_helpers.grading.plain import NotPlainData, encode, fingerprint
+from dcai_helpers.verdicts.plain import NotPlainData, encode, fingerprint
 
 #: Every frame the kernel sends starts with this, so the grader can tell it from a student's own ``input()``.
 PREFIX = "dcai-frame:"

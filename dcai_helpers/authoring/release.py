@@ -4,7 +4,7 @@ nbgrader's ``generate_assignment`` does the work (clear solutions and hidden tes
 strip outputs). We run it in a throw-away course folder that holds only the lab's notebook, so no
 other file of a source folder reaches ``labs/``, and then check the result: the release must hold
 no solution line, no hidden-test line and no output. Both the release and the solution it comes from
-are tidied (:func:`~dcai_helpers.grading.notebooks.tidy_notebook`: no execution timestamps, no widget
+are tidied (:func:`~dcai_helpers.course.notebooks.tidy_notebook`: no execution timestamps, no widget
 state, stable cell ids), so re-running a solution and releasing it again changes no byte of ``labs/``;
 :func:`execute` is that re-run.
 """
@@ -18,8 +18,8 @@ from pathlib import Path
 
 import nbformat
 
-from dcai_helpers.grading.course import Course
-from dcai_helpers.grading.notebooks import (
+from dcai_helpers.course.assignment import Course
+from dcai_helpers.course.notebooks import (
     HIDDEN_TEST_MARKERS,
     SOLUTION_MARKERS,
     cell_label,

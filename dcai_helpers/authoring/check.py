@@ -1,9 +1,9 @@
 """``dcai check``: run a student's notebook headless and report each public test with its points.
 
 This is what a student runs before submitting. nbgrader's ``validate`` exits 0 even when a test
-fails, so we run the notebook cell by cell ourselves (:func:`~dcai_helpers.grading.notebooks.run_notebook`)
+fails, so we run the notebook cell by cell ourselves (:func:`~dcai_helpers.course.notebooks.run_notebook`)
 and read the outputs. Each test cell is judged the way the grader judges it: after the kernel ran it, the
-grader's runner (:mod:`dcai_helpers.grading.trusted`) runs it again, in this process, calling the student's
+grader's runner (:mod:`dcai_helpers.verdicts.trusted`) runs it again, in this process, calling the student's
 functions through the same proxies, so a function that changes its input or returns what the grader cannot
 read fails here too, with the grader's message. The report shows every cell that raised, graded or not,
 because a cell that raises here raises in the graded run too; what a test cell prints on stdout (by the lab
@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dcai_helpers.grading.notebooks import (
+from dcai_helpers.course.notebooks import (
     NotebookError,
     Stop,
     cell_label,
@@ -33,8 +33,8 @@ from dcai_helpers.grading.notebooks import (
     run_notebook,
     test_cells,
 )
-from dcai_helpers.grading.trusted import TestPlan, TrustedTests, Verdict
 from dcai_helpers.labs import LABS, Lab
+from dcai_helpers.verdicts.trusted import TestPlan, TrustedTests, Verdict
 
 __all__ = ["DEFAULT_CELL_TIMEOUT", "CellError", "CheckReport", "NotebookError", "TestResult", "check_notebook"]
 
