@@ -53,7 +53,7 @@ benchmark: $(BIN)/dcai
 # The course site for self-learners: the solutions with their committed outputs (never re-run), hidden tests
 # stripped, as static HTML in build/site/html; it prints where to open it.
 site: $(BIN)/dcai
-	$(BIN)/python -m dcai_helpers.authoring.site build/site
+	$(BIN)/dcai site build/site
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

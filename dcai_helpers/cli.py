@@ -10,37 +10,42 @@ import argparse
 import inspect
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
-from dcai_helpers.authoring import check, release
+from dcai_helpers.authoring import check, release, site
 from dcai_helpers.grading import grade, limits, lms_export, shard
-from dcai_helpers.labs import LABS, get_lab
+from dcai_helpers.labs import LABS, README_COLUMNS, REPO_ROOT, get_lab, lab_table, readme_with_table
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
 
 def labs_table() -> str:
-    """The Markdown table of labs that the README shows."""
-    rows = [
-        "| lab | title | points | data | real data | headline metric |",
-        "| --- | --- | --- | --- | --- | --- |",
-    ]
-    for lab in LABS:
-        data = ", ".join(f"`{name}`" for name in lab.datasets)
-        real = f"`{lab.real_data}`" if lab.real_data else "none"
-        rows.append(
-            f"| [`{lab.id}`](labs/{lab.id}/{lab.id}.ipynb) | {lab.title} | {lab.points} | {data} | {real} "
-            f"| {lab.headline} |"
-        )
-    return "\n".join(rows)
+    """The Markdown table of labs that the README shows (between its markers)."""
+    return lab_table(LABS, README_COLUMNS)
 
 
 def run_labs(args: argparse.Namespace) -> int:
-    """``dcai labs``: list the registered labs."""
-    if args.markdown:
+    """``dcai labs``: list the registered labs, print the README's table or write it into the README."""
+    if args.update_readme:
+        readme = REPO_ROOT / "README.md"
+        text = readme.read_text(encoding="utf-8")
+        updated = readme_with_table(text)
+        if updated != text:
+            readme.write_text(updated, encoding="utf-8")
+        print(f"{readme}: the labs table {'rewritten' if updated != text else 'already matches the registry'}")
+    elif args.markdown:
         print(labs_table())
     else:
         for lab in LABS:
             print(f"{lab.id:<36} {lab.points:>3} pts  {lab.title}")
+    return EXIT_OK
+
+
+def run_site(args: argparse.Namespace) -> int:
+    """``dcai site``: build the course site for self-learners, then say where to open it."""
+    built = site.build_site(args.out)
+    print(f"site: {len(built.pages)} lab pages built in {built.seconds:.1f} s")
+    print(f"site: open {(built.html_dir / 'index.html').resolve().as_uri()}")
     return EXIT_OK
 
 
@@ -158,8 +163,16 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("labs", help="list the labs")
-    p.add_argument("--markdown", action="store_true", help="print the README's Markdown table")
+    table = p.add_mutually_exclusive_group()
+    table.add_argument("--markdown", action="store_true", help="print the README's Markdown table")
+    table.add_argument("--update-readme", action="store_true", help="write that table into README.md")
     p.set_defaults(func=run_labs)
+
+    p = sub.add_parser("site", help="build the course site for self-learners (solutions with outputs, no hidden tests)")
+    p.add_argument(
+        "out", nargs="?", type=Path, default=site.DEFAULT_OUT_DIR, help="build folder (default: %(default)s)"
+    )
+    p.set_defaults(func=run_site)
 
     p = sub.add_parser("release", help="regenerate labs/ from solutions/ with nbgrader")
     p.add_argument("labs", nargs="*", metavar="LAB", help="lab ids (default: all)")

@@ -7,6 +7,7 @@ Each lab is a folder ``solutions/<id>/<id>.ipynb`` (the instructor source) whose
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -176,3 +177,56 @@ def get_lab(lab_id: str) -> Lab:
     close = difflib.get_close_matches(lab_id, lab_ids(), n=1)
     hint = f" Did you mean '{close[0]}'?" if close else f" Known labs: {', '.join(lab_ids())}."
     raise KeyError(f"no lab named '{lab_id}'.{hint}")
+
+
+def lab_table(labs: tuple[Lab, ...] | list[Lab], columns: dict[str, Callable[[Lab], object]]) -> str:
+    """A Markdown table of labs, one row a lab: the one renderer of the README's table and the site's index.
+
+    Parameters
+    ----------
+    labs : sequence of Lab
+        The rows, in order.
+    columns : dict of str to callable
+        Each column's header and the function that gives a lab's cell (Markdown).
+
+    Returns
+    -------
+    str
+        The table, without a trailing newline.
+    """
+    lines = ["| " + " | ".join(columns) + " |", "| " + " | ".join("---" for _ in columns) + " |"]
+    lines += ["| " + " | ".join(str(cell(lab)) for cell in columns.values()) + " |" for lab in labs]
+    return "\n".join(lines)
+
+
+#: The README's columns: what each lab teaches, with what data, and what its headline compares.
+README_COLUMNS: dict[str, Callable[[Lab], object]] = {
+    "lab": lambda lab: f"[`{lab.id}`](labs/{lab.id}/{lab.id}.ipynb)",
+    "title": lambda lab: lab.title,
+    "points": lambda lab: lab.points,
+    "data": lambda lab: ", ".join(f"`{name}`" for name in lab.datasets),
+    "real data": lambda lab: f"`{lab.real_data}`" if lab.real_data else "none",
+    "headline metric": lambda lab: lab.headline,
+}
+
+#: The lines around the README's lab table, which ``dcai labs --update-readme`` rewrites (a test checks it).
+README_TABLE_START = "<!-- the labs table: generated from dcai_helpers/labs.py by `dcai labs --update-readme` -->"
+README_TABLE_END = "<!-- end of the labs table -->"
+
+
+def readme_with_table(readme: str) -> str:
+    """``readme`` with the text between its table markers replaced by the registry's table.
+
+    Raises
+    ------
+    ValueError
+        When the README lacks either marker line.
+    """
+    start, end = readme.find(README_TABLE_START), readme.find(README_TABLE_END)
+    if start < 0 or end < start:
+        raise ValueError(
+            f"README.md: the lines {README_TABLE_START!r} and {README_TABLE_END!r} must surround the labs table; "
+            "put them back where the table goes"
+        )
+    head = readme[: start + len(README_TABLE_START)]
+    return f"{head}\n{lab_table(LABS, README_COLUMNS)}\n{readme[end:]}"

@@ -7,7 +7,7 @@ import pytest
 from conftest import tiny_notebook
 
 from dcai_helpers import cli
-from dcai_helpers.labs import LABS
+from dcai_helpers.labs import LABS, README_TABLE_END, README_TABLE_START
 
 
 def test_labs_lists_every_lab(capsys):
@@ -45,3 +45,19 @@ def test_execute_reports_a_failing_solution_in_one_line(tiny_lab, monkeypatch, c
     err = capsys.readouterr().err
     assert err.startswith("dcai execute: lab 'tiny_lab': cell 2 (double) raised SyntaxError: invalid syntax (line 2)")
     assert err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_labs_update_readme_rewrites_only_the_table(tmp_path, monkeypatch, capsys):
+    readme = tmp_path / "README.md"
+    stale = f"# Course\n\n{README_TABLE_START}\n| an old table |\n{README_TABLE_END}\n\nMore text.\n"
+    readme.write_text(stale)
+    monkeypatch.setattr(cli, "REPO_ROOT", tmp_path)
+    assert cli.main(["labs", "--update-readme"]) == 0
+    assert (
+        readme.read_text()
+        == f"# Course\n\n{README_TABLE_START}\n{cli.labs_table()}\n{README_TABLE_END}\n\nMore text.\n"
+    )
+    assert "rewritten" in capsys.readouterr().out
+    readme.write_text("# Course without markers\n")
+    assert cli.main(["labs", "--update-readme"]) == 1
+    assert "must surround the labs table" in capsys.readouterr().err

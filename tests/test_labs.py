@@ -7,9 +7,8 @@ import re
 
 import pytest
 
-from dcai_helpers.cli import labs_table
 from dcai_helpers.course.notebooks import read_notebook, total_points
-from dcai_helpers.labs import LABS, REPO_ROOT, get_lab, lab_ids
+from dcai_helpers.labs import LABS, REPO_ROOT, get_lab, lab_ids, readme_with_table
 
 DATASHEET_HEADINGS = ("Origin", "Size", "Licence", "Injected")
 REAL_DATASHEET_HEADINGS = ("Origin", "Size", "Licence", "Known problems", "Unknown")
@@ -77,4 +76,4 @@ def test_headline_cells_are_checked_by_nbval(lab):
 
 def test_readme_table_is_generated_from_the_registry():
     readme = (REPO_ROOT / "README.md").read_text()
-    assert labs_table() in readme, "README's table of labs is stale: paste the output of `dcai labs --markdown`"
+    assert readme_with_table(readme) == readme, "README's table of labs is stale: run `dcai labs --update-readme`"

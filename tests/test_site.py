@@ -208,3 +208,13 @@ def test_a_page_renders_in_headless_chromium(site):
         f"expected {expected_plots} loaded images on the page, found widths {widths}"
     )
     assert download_href and download_href.endswith(f"{RENDERED_LAB}.ipynb")
+
+
+def test_the_manual_is_in_the_site(site):
+    manual = site.html_dir / "manual"
+    pages = sorted(page.stem for page in manual.glob("*.html"))
+    assert pages == sorted(page.stem for page in (REPO_ROOT / "docs").glob("*.md")), pages
+    grading = (manual / "grading.html").read_text(encoding="utf-8")
+    assert "How verdicts are made" in grading
+    # A link out of docs/ names the repository's file; it never points at a page the site lacks.
+    assert "../CONTRIBUTING.md" not in grading

@@ -17,12 +17,10 @@ Run ``python -m dcai_helpers.authoring.site [OUT_DIR]`` (``make site``); the pag
 
 from __future__ import annotations
 
-import argparse
 import html
 import json
 import re
 import shutil
-import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -39,7 +37,7 @@ from dcai_helpers.course.notebooks import (
     read_notebook,
     unmarked_lines,
 )
-from dcai_helpers.labs import LABS, REPO_ROOT, Lab
+from dcai_helpers.labs import LABS, REPO_ROOT, Lab, lab_table
 
 #: The Sphinx configuration folder (conf.py, templates, static files).
 CONF_DIR = REPO_ROOT / "site"
@@ -48,6 +46,10 @@ DEFAULT_OUT_DIR = REPO_ROOT / "build" / "site"
 #: Staged folders: lab pages, and the student notebooks offered for download (not pages themselves).
 PAGES_SUBDIR = "labs"
 STUDENT_SUBDIR = "student"
+#: Where the manual (the repository's docs/) goes in the site, and the order its pages are listed in.
+MANUAL_SUBDIR = "manual"
+DOCS_DIR = REPO_ROOT / "docs"
+MANUAL_ORDER = ("students", "self-learners", "instructors", "grading", "names-and-zips", "isolation", "scaling-out")
 #: Built files that are text and could carry source code; images and fonts cannot.
 TEXT_SUFFIXES = (".html", ".js", ".json", ".txt", ".ipynb", ".md", ".css", ".py", ".xml")
 #: Hidden-test lines shorter than this (``)``, ``else:``) are too common to prove a leak by themselves.
@@ -147,13 +149,22 @@ def readme_quickstart(readme: Path = REPO_ROOT / "README.md") -> str:
     return match.group(1).strip()
 
 
+def manual_pages() -> list[Path]:
+    """The manual's pages (``docs/*.md``), in the order the site lists them."""
+    rank = {stem: position for position, stem in enumerate(MANUAL_ORDER)}
+    return sorted(DOCS_DIR.glob("*.md"), key=lambda page: (rank.get(page.stem, len(rank)), page.stem))
+
+
 def index_page(labs: Sequence[Lab], quickstart: str) -> str:
     """The site's index page (MyST Markdown): what the site is, the labs table and how to run them."""
-    rows = [
-        f"| [{lab.title}]({PAGES_SUBDIR}/{lab.id}.ipynb) | {lab.headline} | "
-        f"{{download}}`download </{STUDENT_SUBDIR}/{lab.id}.ipynb>` |"
-        for lab in labs
-    ]
+    table = lab_table(
+        labs,
+        {
+            "lab": lambda lab: f"[{lab.title}]({PAGES_SUBDIR}/{lab.id}.ipynb)",
+            "headline metric (before vs after)": lambda lab: lab.headline,
+            "student notebook": lambda lab: f"{{download}}`download </{STUDENT_SUBDIR}/{lab.id}.ipynb>`",
+        },
+    )
     toctree = "\n".join(f"{PAGES_SUBDIR}/{lab.id}" for lab in labs)
     return "\n".join(
         [
@@ -167,9 +178,7 @@ def index_page(labs: Sequence[Lab], quickstart: str) -> str:
             "",
             "## The labs",
             "",
-            "| lab | headline metric (before vs after) | student notebook |",
-            "| --- | --- | --- |",
-            *rows,
+            table,
             "",
             "## How to run these yourself",
             "",
@@ -185,6 +194,17 @@ def index_page(labs: Sequence[Lab], quickstart: str) -> str:
             ":maxdepth: 1",
             "",
             toctree,
+            "```",
+            "",
+            "## The manual",
+            "",
+            "The repository's `docs/` folder: how students, instructors and self-learners use the labs, how grading",
+            "works and how to scale it out.",
+            "",
+            "```{toctree}",
+            ":maxdepth: 1",
+            "",
+            *(f"{MANUAL_SUBDIR}/{page.stem}" for page in manual_pages()),
             "```",
             "",
         ]
@@ -247,6 +267,12 @@ def stage_site(source_dir: Path, labs: Sequence[Lab] = LABS) -> dict[str, Path]:
             raise ValueError(f"{lab.solution}: hidden-test lines survive staging: {sorted(remaining)[:3]}")
         pages[lab.id] = source_dir / PAGES_SUBDIR / f"{lab.id}.ipynb"
         nbformat.write(page, pages[lab.id])
+    (source_dir / MANUAL_SUBDIR).mkdir()
+    for page in manual_pages():
+        text = page.read_text(encoding="utf-8")
+        # A link out of docs/ (to an example or CONTRIBUTING.md) names the repository's file instead.
+        text = re.sub(r"\[([^\]]*)\]\(\.\./([^)]+)\)", r"\1 (`\2` in the repository)", text)
+        (source_dir / MANUAL_SUBDIR / page.name).write_text(text, encoding="utf-8")
     (source_dir / "index.md").write_text(index_page(labs, readme_quickstart()), encoding="utf-8")
     return pages
 
@@ -332,22 +358,3 @@ def build_site(out_dir: Path = DEFAULT_OUT_DIR, labs: Sequence[Lab] = LABS, *, q
         raise RuntimeError(f"hidden-test lines reached the site, which must never show them: {listing}")
     pages = {lab_id: html_dir / PAGES_SUBDIR / f"{lab_id}.html" for lab_id in staged}
     return SiteBuild(html_dir=html_dir, pages=pages, seconds=time.perf_counter() - start)
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Command line of ``make site``: build, then say where to open the site. Returns the exit status."""
-    parser = argparse.ArgumentParser(prog="python -m dcai_helpers.authoring.site", description=main.__doc__)
-    parser.add_argument("out_dir", nargs="?", type=Path, default=DEFAULT_OUT_DIR, help="build folder")
-    options = parser.parse_args(argv)
-    try:
-        built = build_site(options.out_dir)
-    except (RuntimeError, FileNotFoundError, ValueError) as err:
-        print(f"site: {err}", file=sys.stderr)
-        return 1
-    print(f"site: {len(built.pages)} lab pages built in {built.seconds:.1f} s")
-    print(f"site: open {(built.html_dir / 'index.html').resolve().as_uri()}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
