@@ -5,9 +5,11 @@ The instructor's source notebooks live in ``solutions/`` and the student release
 so plain ``nbgrader`` commands run from this folder see the same layout.
 """
 
+from dcai_helpers.course.config import COURSE_ID
+
 c = get_config()  # noqa: F821  (injected by traitlets when nbgrader loads this file)
 
-c.CourseDirectory.course_id = "dcai"
+c.CourseDirectory.course_id = COURSE_ID
 c.CourseDirectory.source_directory = "solutions"
 c.CourseDirectory.release_directory = "labs"
 # Only the notebook of a lab is released; nothing else in a source folder is copied. `nbgrader collect` uses the

@@ -71,7 +71,7 @@ def run_release(args: argparse.Namespace) -> int:
 def run_execute(args: argparse.Namespace) -> int:
     """``dcai execute``: re-run solutions headless, tidy and save them, then release them."""
     labs = [get_lab(lab_id) for lab_id in args.labs] if args.labs else None
-    for line in release.execute(labs, cell_timeout=args.timeout):
+    for line in release.execute(labs, cell_timeout=args.cell_timeout):
         print(line)
     for path in release.release(labs):
         print(f"wrote {path}")
@@ -80,7 +80,7 @@ def run_execute(args: argparse.Namespace) -> int:
 
 def run_check(args: argparse.Namespace) -> int:
     """``dcai check``: run a student's notebook and report its public tests."""
-    report = check.check_notebook(args.notebook, cell_timeout=args.timeout)
+    report = check.check_notebook(args.notebook, cell_timeout=args.cell_timeout)
     print(report.render())
     return EXIT_OK if report.passed else EXIT_FAILURE
 
@@ -183,12 +183,14 @@ def build_parser() -> argparse.ArgumentParser:
         "execute", help="run solutions top to bottom headless, tidy and save them in place, then release them"
     )
     p.add_argument("labs", nargs="*", metavar="LAB", help="lab ids (default: all)")
-    p.add_argument("--timeout", type=int, default=release.DEFAULT_EXECUTE_CELL_TIMEOUT, help="seconds one cell may run")
+    p.add_argument(
+        "--cell-timeout", type=int, default=release.DEFAULT_EXECUTE_CELL_TIMEOUT, help="seconds one cell may run"
+    )
     p.set_defaults(func=run_execute)
 
     p = sub.add_parser("check", help="run your notebook and see which public tests pass")
     p.add_argument("notebook", metavar="NOTEBOOK", help="path of your lab notebook (.ipynb)")
-    p.add_argument("--timeout", type=int, default=check.DEFAULT_CELL_TIMEOUT, help="seconds one cell may run")
+    p.add_argument("--cell-timeout", type=int, default=check.DEFAULT_CELL_TIMEOUT, help="seconds one cell may run")
     p.set_defaults(func=run_check)
 
     p = sub.add_parser("grade", help="grade a folder or LMS zip of submissions with nbgrader, isolated and in parallel")

@@ -107,7 +107,7 @@ def test_time_limit_stops_the_check_and_keeps_earlier_results(tiny_lab, student_
     assert "SKIP  test_double_again  1 pt    cell 5  did not run: the check stopped before it" in text
     assert "endless loop" not in text
     monkeypatch.setattr(check, "LABS", [tiny_lab])
-    assert cli.main(["check", str(path), "--timeout", "2"]) == cli.EXIT_FAILURE
+    assert cli.main(["check", str(path), "--cell-timeout", "2"]) == cli.EXIT_FAILURE
     out, err = capsys.readouterr()
     assert "Stopped at cell 4" in out and "Traceback" not in out + err and err == ""
 

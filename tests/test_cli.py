@@ -31,8 +31,8 @@ def test_usage_errors_exit_2(capsys):
 
 
 def test_execute_takes_lab_ids_and_a_cell_timeout(capsys):
-    args = cli.build_parser().parse_args(["execute", "label_errors", "--timeout", "30"])
-    assert (args.func, args.labs, args.timeout) == (cli.run_execute, ["label_errors"], 30)
+    args = cli.build_parser().parse_args(["execute", "label_errors", "--cell-timeout", "30"])
+    assert (args.func, args.labs, args.cell_timeout) == (cli.run_execute, ["label_errors"], 30)
     assert cli.build_parser().parse_args(["execute"]).labs == []
     assert cli.main(["execute", "label_error"]) == cli.EXIT_USAGE
     assert "Did you mean 'label_errors'?" in capsys.readouterr().err

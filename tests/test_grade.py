@@ -18,6 +18,7 @@ from nbgrader.api import Gradebook
 
 from dcai_helpers.authoring.release import generate
 from dcai_helpers.cli import build_parser, main
+from dcai_helpers.course.config import COURSE_ID
 from dcai_helpers.course.notebooks import HIDDEN_NOTE, hidden_test_lines
 from dcai_helpers.grading.grade import KERNEL_POLL_SECONDS, grade, kernel_threads
 from dcai_helpers.grading.integrity import changed_locked_cells
@@ -258,7 +259,7 @@ def test_copied_added_and_retagged_cells_are_graded_on_the_release(tiny_lab, tmp
 
 def test_every_student_is_in_the_gradebook_and_told_what_was_wrong(graded, tiny_lab):
     out, rows = graded
-    with Gradebook(f"sqlite:///{out / 'gradebook.db'}", course_id="dcai") as gb:
+    with Gradebook(f"sqlite:///{out / 'gradebook.db'}", course_id=COURSE_ID) as gb:
         for student, row in rows.items():
             assert gb.find_submission_notebook(tiny_lab.id, tiny_lab.id, student).score == row.score, student
     missing = (out / "feedback" / "erin" / tiny_lab.id / f"{tiny_lab.id}.html").read_text(encoding="utf-8")

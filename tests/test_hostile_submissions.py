@@ -20,6 +20,7 @@ import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
+from dcai_helpers.course.config import COURSE_ID
 from dcai_helpers.course.notebooks import hidden_test_lines, nbgrader_meta
 from dcai_helpers.grading.grade import grade
 from dcai_helpers.grading.records import read_csv
@@ -254,7 +255,7 @@ def test_gradebook_is_intact_and_matches_the_csv(batch):
     _, out, rows, _ = batch
     with sqlite3.connect(out / "gradebook.db") as db:
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    with Gradebook(f"sqlite:///{out / 'gradebook.db'}", course_id="dcai") as gb:
+    with Gradebook(f"sqlite:///{out / 'gradebook.db'}", course_id=COURSE_ID) as gb:
         nbgrader_id = {student.last_name: student.id for student in gb.students}  # the name as given -> nbgrader's id
         for student, row in rows.items():
             if row["status"] in ("invalid", "missing"):

@@ -39,11 +39,12 @@ from system import (
     world_reachable_folder,
 )
 
+from dcai_helpers.course.config import COURSE_ID
 from dcai_helpers.grading.sandbox import bwrap_available
 
 REPO = Path(__file__).resolve().parents[1]
 LAB = "label_errors"
-COURSE = "dcai"  # examples/jupyterhub/nbgrader_config.py's course id
+COURSE = COURSE_ID  # examples/jupyterhub/nbgrader_config.py's course id
 VIEWPORT = {"width": 1400, "height": 900}
 # An nbgrader command or `dcai grade` of two notebooks, on a loaded 2-core machine.
 ACTION_MS = 120_000

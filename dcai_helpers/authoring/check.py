@@ -120,7 +120,7 @@ class CheckReport:
                 + (f"; {after} did not run." if after else ".")
             )
             if "time limit" in self.stopped.message:
-                lines.append("  Make that cell faster, or pass --timeout SECONDS on a slow machine.")
+                lines.append("  Make that cell faster, or pass --cell-timeout SECONDS on a slow machine.")
         verdict = "all public tests pass" if self.tests_passed else "some public tests fail"
         lines.append(
             f"{verdict}: {self.points:g}/{self.max_points:g} points if the hidden tests, run at grading, pass too."

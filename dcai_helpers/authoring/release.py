@@ -21,6 +21,7 @@ import nbformat
 from dcai_helpers.course.assignment import Course
 from dcai_helpers.course.notebooks import (
     HIDDEN_TEST_MARKERS,
+    MIN_LEAK_LINE_LENGTH,
     SOLUTION_MARKERS,
     cell_label,
     error_of,
@@ -36,8 +37,6 @@ from dcai_helpers.course.notebooks import (
 )
 from dcai_helpers.labs import LABS, RELEASE_DIR, Lab
 
-#: Solution lines this short ("pass", "return x") may legitimately appear in a release.
-MIN_LEAK_LENGTH = 12
 #: Seconds one cell of a solution may run under ``dcai execute``; a solution runs in about a minute in all.
 DEFAULT_EXECUTE_CELL_TIMEOUT = 600
 
@@ -141,7 +140,7 @@ def leaks(lab: Lab, student_nb: dict) -> list[str]:
         )
     # A line that is also written outside the markers (an import, say) is public, not a leak.
     secret_lines = {
-        line for line in secret_lines - public_lines if len(line) >= MIN_LEAK_LENGTH and not line.startswith("#")
+        line for line in secret_lines - public_lines if len(line) >= MIN_LEAK_LINE_LENGTH and not line.startswith("#")
     }
     for number, cell in enumerate(student_nb.cells, start=1):
         where = f"lab '{lab.id}', cell {number} ({nbgrader_meta(cell).get('grade_id', cell.cell_type)})"

@@ -12,7 +12,7 @@ The build has two steps:
    as errors, then scans every file it wrote for hidden-test lines (:func:`leaked_hidden_lines`) and
    fails if one got through.
 
-Run ``python -m dcai_helpers.authoring.site [OUT_DIR]`` (``make site``); the pages land in ``OUT_DIR/html``.
+Run ``dcai site [OUT_DIR]`` (``make site``); the pages land in ``OUT_DIR/html``.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from nbformat.v4 import new_markdown_cell
 
 from dcai_helpers.course.notebooks import (
     HIDDEN_TEST_MARKERS,
+    MIN_LEAK_LINE_LENGTH,
     CutHiddenTests,
     is_test_cell,
     marked_lines,
@@ -52,8 +53,6 @@ DOCS_DIR = REPO_ROOT / "docs"
 MANUAL_ORDER = ("students", "self-learners", "instructors", "grading", "names-and-zips", "isolation", "scaling-out")
 #: Built files that are text and could carry source code; images and fonts cannot.
 TEXT_SUFFIXES = (".html", ".js", ".json", ".txt", ".ipynb", ".md", ".css", ".py", ".xml")
-#: Hidden-test lines shorter than this (``)``, ``else:``) are too common to prove a leak by themselves.
-MIN_LEAK_LINE_LENGTH = 12
 #: Hidden-test lines at least this long count as leaked wherever they occur, even inside another line.
 MIN_SUBSTRING_LEAK_LENGTH = 40
 _TAG = re.compile(r"<[^>]+>")

@@ -128,6 +128,9 @@ def hidden_test_lines(nb: dict) -> list[str]:
 
 #: What replaces a hidden-test region wherever a student or reader may see the cell.
 HIDDEN_NOTE = "# (hidden tests run here when your notebook is graded; they are not shown)"
+#: A hidden or solution line shorter than this (``)``, ``else:``, ``return x``) may legitimately appear in what
+#: students and readers see; one this long that appears there is a leak (``dcai release --check``, the site).
+MIN_LEAK_LINE_LENGTH = 12
 
 
 class CutHiddenTests(ClearHiddenTests):

@@ -9,8 +9,10 @@ every user can write, with the sticky bit, so no one can remove another's files 
 
 import os
 
+from dcai_helpers.course.config import COURSE_ID  # the course id every dcai command uses
+
 c = get_config()  # noqa: F821  (injected by traitlets when nbgrader loads this file)
 
-c.CourseDirectory.course_id = "dcai"
+c.CourseDirectory.course_id = COURSE_ID
 # $NBGRADER_EXCHANGE names another folder (tests/test_jupyterhub.py uses a temporary one).
 c.Exchange.root = os.environ.get("NBGRADER_EXCHANGE") or "/srv/nbgrader/exchange"
