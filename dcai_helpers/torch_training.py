@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from dcai_helpers.validation import check_array
+
 if TYPE_CHECKING:  # pragma: no cover - imported for type hints only
     import torch
 
@@ -43,12 +45,7 @@ def pick_device(device: str | None = None) -> torch.device:
 
 
 def _check_features(name: str, features: object) -> np.ndarray:
-    array = np.asarray(features)
-    if array.ndim != 2 or not np.issubdtype(array.dtype, np.number):
-        raise ValueError(
-            f"`{name}` must be a 2-D numeric array of shape (n_examples, n_features); "
-            f"got shape {array.shape} and dtype {array.dtype}"
-        )
+    array = check_array(name, features, shape="(n_examples, n_features)", ndim=2)
     return array.astype(np.float32, copy=False)
 
 

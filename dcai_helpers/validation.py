@@ -1,4 +1,4 @@
-"""Checks at the door of the data set helpers: one wording for every lab's seeds, counts and fractions.
+"""Checks at the door of the data set helpers: one wording for every lab's seeds, counts, fractions and arrays.
 
 Each raises ``TypeError`` for a value of the wrong type and ``ValueError`` for one out of range, with a
 message that names the argument, what it must be and what it got.
@@ -51,3 +51,43 @@ def check_fraction(name: str, value: object, *, low: float = 0.0, high: float = 
         interval = f"{'(' if open_low else '['}{low}, {high}]"
         raise ValueError(f"`{name}` must lie in {interval}; got {number}")
     return number
+
+
+def check_array(
+    name: str, value: object, *, shape: str, ndim: int, kind: str = "numeric", length: int | None = None
+) -> np.ndarray:
+    """Return ``value`` as a numpy array, raising unless it has ``ndim`` dimensions and numbers of ``kind``.
+
+    Parameters
+    ----------
+    name : str
+        The argument's name, as the caller spells it.
+    value : array-like
+        What the caller was given.
+    shape : str
+        The shape it must have, in words for the message: ``"(n_examples, n_features)"``.
+    ndim : int
+        Its number of dimensions.
+    kind : {"numeric", "integer", "label"}
+        Numbers of any kind, integers, or class indices (integers >= 0).
+    length : int, optional
+        The length its first axis must have (another argument's number of rows).
+
+    Raises
+    ------
+    ValueError
+        "`X` must be a 2-D numeric array of shape (n_examples, n_features); got shape (3,) and dtype float64".
+    """
+    array = np.asarray(value)
+    wanted = {"numeric": np.number, "integer": np.integer, "label": np.integer}[kind]
+    words = {"numeric": "numeric", "integer": "integer", "label": "integer (class indices >= 0)"}[kind]
+    fits = array.ndim == ndim and np.issubdtype(array.dtype, wanted) and (length is None or len(array) == length)
+    if fits and kind == "label" and array.size and array.min() < 0:
+        fits = False
+    if not fits:
+        rows = f" with {length} rows" if length is not None else ""
+        raise ValueError(
+            f"`{name}` must be a {ndim}-D {words} array of shape {shape}{rows}; "
+            f"got shape {array.shape} and dtype {array.dtype}"
+        )
+    return array

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from dcai_helpers.validation import check_fraction, check_int, check_seed
+from dcai_helpers.validation import check_array, check_fraction, check_int, check_seed
 
 
 def test_check_int_accepts_numpy_integers_and_returns_int():
@@ -43,3 +43,16 @@ def test_check_fraction_bounds_and_open_low_end():
         check_fraction("p", float("nan"))
     with pytest.raises(TypeError, match="`p` must be a number; got str"):
         check_fraction("p", "0.5")
+
+
+def test_check_array_names_the_argument_its_shape_and_what_it_got():
+    assert check_array("X", [[1, 2], [3, 4]], shape="(n, 2)", ndim=2).shape == (2, 2)
+    with pytest.raises(ValueError, match=r"`X` must be a 2-D numeric array of shape \(n, 2\); got shape \(3,\)"):
+        check_array("X", [1, 2, 3], shape="(n, 2)", ndim=2)
+    with pytest.raises(ValueError, match="dtype <U1"):
+        check_array("X", [["a"]], shape="(n, 1)", ndim=2)
+    with pytest.raises(ValueError, match=r"class indices >= 0\) array of shape \(n,\) with 3 rows"):
+        check_array("y", [0, -1, 2], shape="(n,)", ndim=1, kind="label", length=3)
+    with pytest.raises(ValueError, match="with 2 rows"):
+        check_array("y", [0, 1, 2], shape="(n,)", ndim=1, kind="label", length=2)
+    assert check_array("y", np.array([], dtype=int), shape="(n,)", ndim=1, kind="label").size == 0
