@@ -14,7 +14,16 @@ from pathlib import Path
 
 from dcai_helpers.authoring import check, release, site
 from dcai_helpers.grading import grade, limits, lms_export, shard
-from dcai_helpers.labs import LABS, README_COLUMNS, REPO_ROOT, get_lab, lab_table, readme_with_table
+from dcai_helpers.labs import (
+    LABS,
+    README_COLUMNS,
+    REPO_ROOT,
+    SOLUTIONS_DIR,
+    Lab,
+    answer_key_labs,
+    lab_table,
+    readme_with_table,
+)
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
@@ -24,8 +33,27 @@ def labs_table() -> str:
     return lab_table(LABS, README_COLUMNS)
 
 
+def say_key(args: argparse.Namespace) -> None:
+    """The first line of every command that reads the answer key: which key it reads (on stderr)."""
+    key = SOLUTIONS_DIR if args.solutions_dir is None else Path(args.solutions_dir).expanduser().resolve()
+    given = " (the repository's)" if key == SOLUTIONS_DIR else ""
+    print(f"dcai {args.command}: answer key: {key}{given}", file=sys.stderr, flush=True)
+
+
+def keyed_labs(args: argparse.Namespace) -> list[Lab]:
+    """The labs a command works on, each with its notebook from the answer key (``--solutions``)."""
+    say_key(args)
+    return answer_key_labs(args.labs, args.solutions_dir)
+
+
 def run_labs(args: argparse.Namespace) -> int:
     """``dcai labs``: list the registered labs, print the README's table or write it into the README."""
+    if args.solutions_dir is not None:
+        say_key(args)
+        held = answer_key_labs(None, args.solutions_dir)  # raises when the key holds no lab
+        for lab in LABS:
+            print(f"{lab.id:<36} {lab.points:>3} pts  {'in the key' if lab in held else 'NOT in the key'}")
+        return EXIT_OK
     if args.update_readme:
         readme = REPO_ROOT / "README.md"
         text = readme.read_text(encoding="utf-8")
@@ -51,7 +79,7 @@ def run_site(args: argparse.Namespace) -> int:
 
 def run_release(args: argparse.Namespace) -> int:
     """``dcai release``: regenerate labs/ or, with --check, verify it."""
-    labs = [get_lab(lab_id) for lab_id in args.labs] if args.labs else None
+    labs = keyed_labs(args)
     if args.check:
         problems = release.check(labs)
         for problem in problems:
@@ -59,7 +87,7 @@ def run_release(args: argparse.Namespace) -> int:
         if problems:
             return EXIT_FAILURE
         print(
-            f"labs/ matches solutions/ ({len(labs or LABS)} lab(s)), no solution or hidden test reaches it, "
+            f"labs/ matches the answer key ({len(labs)} lab(s)), no solution or hidden test reaches it, "
             "and the notebooks are tidy."
         )
         return EXIT_OK
@@ -70,7 +98,7 @@ def run_release(args: argparse.Namespace) -> int:
 
 def run_execute(args: argparse.Namespace) -> int:
     """``dcai execute``: re-run solutions headless, tidy and save them, then release them."""
-    labs = [get_lab(lab_id) for lab_id in args.labs] if args.labs else None
+    labs = keyed_labs(args)
     for line in release.execute(labs, cell_timeout=args.cell_timeout):
         print(line)
     for path in release.release(labs):
@@ -80,7 +108,9 @@ def run_execute(args: argparse.Namespace) -> int:
 
 def run_check(args: argparse.Namespace) -> int:
     """``dcai check``: run a student's notebook and report its public tests."""
-    report = check.check_notebook(args.notebook, cell_timeout=args.cell_timeout)
+    say_key(args)
+    labs = None if args.solutions_dir is None else answer_key_labs(None, args.solutions_dir)
+    report = check.check_notebook(args.notebook, cell_timeout=args.cell_timeout, labs=labs)
     print(report.render())
     return EXIT_OK if report.passed else EXIT_FAILURE
 
@@ -157,6 +187,17 @@ def lab_column(text: str) -> tuple[str, str]:
     return lab.strip(), name.strip()
 
 
+def add_solutions_flag(parser: argparse.ArgumentParser) -> None:
+    """``--solutions DIR``: the answer key, the same flag with the same default on every command that reads it."""
+    parser.add_argument(
+        "--solutions",
+        dest="solutions_dir",
+        metavar="DIR",
+        default=None,
+        help="the answer key: folder of <lab>/<lab>.ipynb solution notebooks (default: the repository's solutions/)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``dcai``."""
     parser = argparse.ArgumentParser(prog="dcai", description="Release, self-check and grade the data-centric AI labs.")
@@ -166,6 +207,7 @@ def build_parser() -> argparse.ArgumentParser:
     table = p.add_mutually_exclusive_group()
     table.add_argument("--markdown", action="store_true", help="print the README's Markdown table")
     table.add_argument("--update-readme", action="store_true", help="write that table into README.md")
+    add_solutions_flag(p)
     p.set_defaults(func=run_labs)
 
     p = sub.add_parser("site", help="build the course site for self-learners (solutions with outputs, no hidden tests)")
@@ -177,6 +219,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("release", help="regenerate labs/ from solutions/ with nbgrader")
     p.add_argument("labs", nargs="*", metavar="LAB", help="lab ids (default: all)")
     p.add_argument("--check", action="store_true", help="only verify that labs/ is up to date and leaks nothing")
+    add_solutions_flag(p)
     p.set_defaults(func=run_release)
 
     p = sub.add_parser(
@@ -186,11 +229,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--cell-timeout", type=int, default=release.DEFAULT_EXECUTE_CELL_TIMEOUT, help="seconds one cell may run"
     )
+    add_solutions_flag(p)
     p.set_defaults(func=run_execute)
 
     p = sub.add_parser("check", help="run your notebook and see which public tests pass")
     p.add_argument("notebook", metavar="NOTEBOOK", help="path of your lab notebook (.ipynb)")
     p.add_argument("--cell-timeout", type=int, default=check.DEFAULT_CELL_TIMEOUT, help="seconds one cell may run")
+    add_solutions_flag(p)
     p.set_defaults(func=run_check)
 
     p = sub.add_parser("grade", help="grade a folder or LMS zip of submissions with nbgrader, isolated and in parallel")
@@ -255,13 +300,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_false",
         help="grade without bubblewrap: student code can then reach the network and read world-readable files",
     )
-    p.add_argument(
-        "--solutions",
-        dest="solutions_dir",
-        metavar="DIR",
-        default=None,
-        help="the answer key: folder of <lab>/<lab>.ipynb solution notebooks (default: the repository's solutions/)",
-    )
+    add_solutions_flag(p)
     p.add_argument(
         "--name-regexp",
         dest="name_regexp",

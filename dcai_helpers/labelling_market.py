@@ -249,7 +249,13 @@ class LabellingMarket:
     (2,)
     >>> market.spent, market.remaining
     (2, 8)
+
+    At grading, a market the grader creates stays in the grader's process, with the truth and the record of
+    purchases: a student's code gets a stand-in whose listed attributes call back to it
+    (see ``dcai_helpers.verdicts.proxy``).
     """
+
+    __grading_lends__ = ("buy", "spent", "remaining", "budget", "purchases", "price")
 
     def __init__(self, task: DataEngineTask, budget: int = DEFAULT_BUDGET, seed: int = 0) -> None:
         if not isinstance(task, DataEngineTask):

@@ -6,6 +6,7 @@ Each lab is a folder ``solutions/<id>/<id>.ipynb`` (the instructor source) whose
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -230,3 +231,52 @@ def readme_with_table(readme: str) -> str:
         )
     head = readme[: start + len(README_TABLE_START)]
     return f"{head}\n{lab_table(LABS, README_COLUMNS)}\n{readme[end:]}"
+
+
+class AnswerKeyError(ValueError):
+    """The answer key (``--solutions DIR``) lacks a lab's notebook, or is not a folder."""
+
+
+def answer_key(lab: str | Lab, solutions_dir: str | Path | None) -> Lab:
+    """The lab, with its solution notebook taken from ``solutions_dir`` (default: the repository's ``solutions/``).
+
+    Every command that reads the answer key (``dcai release``, ``execute``, ``check``, ``labs``, ``grade``) takes it
+    through this function, so ``--solutions DIR`` means the same everywhere.
+
+    Raises
+    ------
+    AnswerKeyError
+        When the answer key has no ``<lab>/<lab>.ipynb``.
+    """
+    lab = get_lab(lab) if isinstance(lab, str) else lab
+    if solutions_dir is not None:
+        lab = dataclasses.replace(lab, solutions_dir=Path(solutions_dir).expanduser().resolve())
+    if not lab.solution.is_file():
+        given = "the repository's solutions/" if lab.solutions_dir == SOLUTIONS_DIR else str(lab.solutions_dir)
+        raise AnswerKeyError(
+            f"the answer key {given} has no {lab.id}/{lab.id}.ipynb (looked for {lab.solution}); "
+            "give the folder of your solution notebooks with --solutions DIR"
+        )
+    return lab
+
+
+def answer_key_labs(lab_ids: list[str] | None, solutions_dir: str | Path | None) -> list[Lab]:
+    """The labs named (default: every lab the answer key holds), each with its notebook from the answer key.
+
+    Raises
+    ------
+    AnswerKeyError
+        When a named lab is not in the key, or the key holds none of the registry's labs.
+    KeyError
+        When a name is not a lab's id (with a "Did you mean" hint).
+    """
+    if lab_ids:
+        return [answer_key(get_lab(lab_id), solutions_dir) for lab_id in lab_ids]
+    root = SOLUTIONS_DIR if solutions_dir is None else Path(solutions_dir).expanduser().resolve()
+    held = [answer_key(lab, solutions_dir) for lab in LABS if (root / lab.id / f"{lab.id}.ipynb").is_file()]
+    if not held:
+        raise AnswerKeyError(
+            f"the answer key {root} holds none of the labs (<lab>/<lab>.ipynb); give the folder of your solution "
+            "notebooks with --solutions DIR"
+        )
+    return held

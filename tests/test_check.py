@@ -10,6 +10,7 @@ from dcai_helpers import cli
 from dcai_helpers.authoring import check
 from dcai_helpers.authoring.check import check_notebook
 from dcai_helpers.course.notebooks import NotebookError, error_of
+from dcai_helpers.labs import SOLUTIONS_DIR
 
 
 @pytest.fixture
@@ -109,7 +110,7 @@ def test_time_limit_stops_the_check_and_keeps_earlier_results(tiny_lab, student_
     monkeypatch.setattr(check, "LABS", [tiny_lab])
     assert cli.main(["check", str(path), "--cell-timeout", "2"]) == cli.EXIT_FAILURE
     out, err = capsys.readouterr()
-    assert "Stopped at cell 4" in out and "Traceback" not in out + err and err == ""
+    assert "Stopped at cell 4" in out and "Traceback" not in out + err and err.splitlines() == [KEY_LINE]
 
 
 def test_a_graded_cell_past_the_time_limit_is_named(tiny_lab, student_notebook):
@@ -129,7 +130,7 @@ def test_kernel_start_up_warnings_never_reach_the_student(tiny_lab, student_note
     monkeypatch.setattr(check, "LABS", [tiny_lab])
     assert cli.main(["check", str(student_notebook(CORRECT))]) == cli.EXIT_OK
     out, err = capfd.readouterr()
-    assert "WARNING" not in out + err and "Debugger warning" not in out + err and err == ""
+    assert "WARNING" not in out + err and "Debugger warning" not in out + err and err.splitlines() == [KEY_LINE]
     assert "all public tests pass" in out
 
 
@@ -159,6 +160,10 @@ def test_notebook_of_no_known_lab(tmp_path):
         check_notebook(path)
 
 
+#: The first line of ``dcai check``, as of every command that reads the answer key.
+KEY_LINE = f"dcai check: answer key: {SOLUTIONS_DIR} (the repository's)"
+
+
 def test_error_of_strips_ansi_colours():
     cell = {"outputs": [{"output_type": "error", "ename": "ValueError", "evalue": "\x1b[0;31mbad\x1b[0m\nmore"}]}
     assert error_of(cell) == "ValueError: bad"
@@ -167,7 +172,8 @@ def test_error_of_strips_ansi_colours():
 def test_cli_exit_codes_and_one_line_messages(tmp_path, capsys):
     assert cli.main(["check", str(tmp_path / "missing.ipynb")]) == cli.EXIT_USAGE
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "no such file" in err and "Traceback" not in err
+    assert err.splitlines()[0] == KEY_LINE and err.count("\n") == 2 and "no such file" in err
+    assert "Traceback" not in err
     (tmp_path / "x.ipynb").write_text("not json")
     assert cli.main(["check", str(tmp_path / "x.ipynb")]) == cli.EXIT_USAGE
     assert cli.main(["release", "label_error"]) == cli.EXIT_USAGE

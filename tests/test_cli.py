@@ -6,7 +6,7 @@ import nbformat
 import pytest
 from conftest import tiny_notebook
 
-from dcai_helpers import cli
+from dcai_helpers import cli, labs
 from dcai_helpers.labs import LABS, README_TABLE_END, README_TABLE_START
 
 
@@ -27,7 +27,7 @@ def test_usage_errors_exit_2(capsys):
     assert exit_info.value.code == cli.EXIT_USAGE
     capsys.readouterr()
     assert cli.main(["release", "--check", "no_such_lab"]) == cli.EXIT_USAGE
-    assert capsys.readouterr().err.startswith("dcai release: no lab named 'no_such_lab'")
+    assert capsys.readouterr().err.splitlines()[1].startswith("dcai release: no lab named 'no_such_lab'")
 
 
 def test_execute_takes_lab_ids_and_a_cell_timeout(capsys):
@@ -40,11 +40,14 @@ def test_execute_takes_lab_ids_and_a_cell_timeout(capsys):
 
 def test_execute_reports_a_failing_solution_in_one_line(tiny_lab, monkeypatch, capsys):
     nbformat.write(tiny_notebook(solution="def double(x):\n    return 2 *\n"), tiny_lab.solution)
-    monkeypatch.setattr(cli, "get_lab", lambda lab_id: tiny_lab)
+    monkeypatch.setattr(labs, "get_lab", lambda lab_id: tiny_lab)
     assert cli.main(["execute", "tiny_lab"]) == cli.EXIT_FAILURE
-    err = capsys.readouterr().err
-    assert err.startswith("dcai execute: lab 'tiny_lab': cell 2 (double) raised SyntaxError: invalid syntax (line 2)")
-    assert err.count("\n") == 1 and "Traceback" not in err
+    key_line, report = capsys.readouterr().err.splitlines()
+    assert key_line.startswith("dcai execute: answer key: ")
+    assert report.startswith(
+        "dcai execute: lab 'tiny_lab': cell 2 (double) raised SyntaxError: invalid syntax (line 2)"
+    )
+    assert "Traceback" not in report
 
 
 def test_labs_update_readme_rewrites_only_the_table(tmp_path, monkeypatch, capsys):
@@ -61,3 +64,39 @@ def test_labs_update_readme_rewrites_only_the_table(tmp_path, monkeypatch, capsy
     readme.write_text("# Course without markers\n")
     assert cli.main(["labs", "--update-readme"]) == 1
     assert "must surround the labs table" in capsys.readouterr().err
+
+
+def test_every_command_that_reads_the_key_names_it_first_and_a_wrong_key_exits_1(capsys, tmp_path):
+    typo = tmp_path / "solutoins"
+    commands = [
+        ["labs"],
+        ["release", "--check"],
+        ["release", "label_errors"],
+        ["execute", "label_errors"],
+        ["check", str(LABS[1].release)],
+        ["grade", "label_errors", str(tmp_path), "--out", str(tmp_path / "out")],
+    ]
+    for command in commands:
+        assert cli.main([*command, "--solutions", str(typo)]) == cli.EXIT_FAILURE, command
+        first = capsys.readouterr().err.splitlines()[0]
+        assert "answer key" in first and str(typo) in first, (command, first)
+    assert not (tmp_path / "out" / "grades.csv").exists()
+
+
+def test_a_private_key_is_the_one_release_checks(capsys, tmp_path):
+    key = tmp_path / "private"
+    lab = LABS[1]
+    (key / lab.id).mkdir(parents=True)
+    (key / lab.id / f"{lab.id}.ipynb").write_bytes(lab.solution.read_bytes())
+    assert cli.main(["release", "--check", "--solutions", str(key)]) == cli.EXIT_OK
+    assert capsys.readouterr().err.splitlines()[0] == f"dcai release: answer key: {key}"
+    assert cli.main(["labs", "--solutions", str(key)]) == cli.EXIT_OK
+    listing = capsys.readouterr().out
+    assert f"{lab.id}" in listing and "NOT in the key" in listing
+    # A private key whose public test differs from the release: the check reads the key, so it fails.
+    nb = nbformat.read(key / lab.id / f"{lab.id}.ipynb", as_version=4)
+    test = next(cell for cell in nb.cells if cell.metadata.get("nbgrader", {}).get("grade"))
+    test.source = "# a stricter public check of the instructor's own\n" + test.source
+    nbformat.write(nb, key / lab.id / f"{lab.id}.ipynb")
+    assert cli.main(["release", "--check", "--solutions", str(key)]) == cli.EXIT_FAILURE
+    assert "labs/ differs" in capsys.readouterr().err

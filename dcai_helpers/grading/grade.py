@@ -28,7 +28,6 @@ Output folder ``out`` (an nbgrader course folder): ``grades.csv``, ``gradebook.d
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import functools
 import json
 import multiprocessing
@@ -61,7 +60,7 @@ from dcai_helpers.grading.shard import parse_shard, select_shard
 from dcai_helpers.grading.status import Event, Finding, Status, decide, event_of_error, event_of_failure
 from dcai_helpers.grading.submissions import ZIP_NAME_REGEXP, Submission, gather
 from dcai_helpers.grading.worker import Spans, WorkerResult, WorkerSpec, ping, serve
-from dcai_helpers.labs import SOLUTIONS_DIR, Lab, get_lab
+from dcai_helpers.labs import Lab, answer_key, get_lab
 from dcai_helpers.verdicts.trusted import Outcome, TestPlan
 
 #: Seconds a worker gets beyond ``timeout`` to start nbgrader and the kernel and to save the grades.
@@ -154,7 +153,7 @@ def grade(
     written there as JSON, ``{"run": {phase: s}, "submissions": [{phase: s}, ...]}`` (for
     ``benchmarks/grading.py``; a killed worker has no phases of its own).
     """
-    lab = answer_key(lab, solutions_dir)
+    lab = answer_key(get_lab(lab) if isinstance(lab, str) else lab, solutions_dir)
     shard = parse_shard(shard) if shard is not None else None  # a bad --shard fails before any work
     jobs = jobs or os.cpu_count() or 1
     if int(jobs) < 1:
@@ -278,26 +277,6 @@ def grade(
     finally:
         starting.shutdown(wait=True)
         shutil.rmtree(work, ignore_errors=True)
-
-
-def answer_key(lab: str | Lab, solutions_dir: str | Path | None) -> Lab:
-    """The lab, with its solution notebook taken from ``solutions_dir`` (default: the repository's ``solutions/``).
-
-    Raises
-    ------
-    FileNotFoundError
-        When the answer key has no ``<lab>/<lab>.ipynb``.
-    """
-    lab = get_lab(lab) if isinstance(lab, str) else lab
-    if solutions_dir is not None:
-        lab = dataclasses.replace(lab, solutions_dir=Path(solutions_dir).resolve())
-    if not lab.solution.is_file():
-        given = "the repository's solutions/" if lab.solutions_dir == SOLUTIONS_DIR else str(lab.solutions_dir)
-        raise FileNotFoundError(
-            f"the answer key {given} has no {lab.id}/{lab.id}.ipynb (looked for {lab.solution}); "
-            "give the folder of your solution notebooks with --solutions DIR"
-        )
-    return lab
 
 
 @dataclass(frozen=True)

@@ -90,9 +90,20 @@ HARDCODED = {
         ),
     },
     "test_final_training_set": {
-        # The seed set as given, nothing bought: passes every public rule, far below the deployment threshold.
+        # The engine without its relabelling: clears the public proxy (validation 0.780 >= 0.775), falls short of
+        # the deployment bar (0.708 < 0.72).
         "final_training_set": (
-            "final_X, final_y = task.X_seed, task.seed_labels\nfinal_market = LabellingMarket(task, seed=SEED)\n"
+            "def build_final_training_set(task, market):\n"
+            "    seed_keep, pool_keep = curation_masks(\n"
+            "        task.X_seed, task.X_pool, task.X_validation,\n"
+            "        duplicate_radius=0.5, outlier_factor=3.0, n_neighbors=5,\n"
+            "    )\n"
+            "    X, y, _ = run_data_engine(\n"
+            "        task, market, seed_keep=seed_keep, pool_keep=pool_keep,\n"
+            "        pick_rows_to_relabel=lambda labels, pred_probs, done, n: np.array([], dtype=np.int64),\n"
+            "        select_batch=balanced_margin_batch, n_rounds=N_ROUNDS, relabels_per_round=0, seed=SEED,\n"
+            "    )\n"
+            "    return X, y\n"
         ),
     },
 }

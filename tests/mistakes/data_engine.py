@@ -122,7 +122,16 @@ def balanced_margin_batch(pred_probs, available, n):
     return np.array(taken + skipped, dtype=int)[:n]
 """
 
-_FINAL = "final_X, final_y, final_market = final_sets[('data engine', SEED)]\n"
+_BUILD = (
+    "def build_final_training_set(task, market):\n"
+    "    seed_keep, pool_keep = curation_masks(\n"
+    "        task.X_seed, task.X_pool, task.X_validation, duplicate_radius=0.5, outlier_factor=3.0, n_neighbors=5\n"
+    "    )\n"
+    "    X, y, _ = run_data_engine(\n"
+    "        task, market, seed_keep=seed_keep, pool_keep=pool_keep, pick_rows_to_relabel=pick_relabels,\n"
+    "        select_batch=balanced_margin_batch, n_rounds=N_ROUNDS, relabels_per_round=10, seed=SEED,\n"
+    "    )\n"
+)
 
 MISTAKES = {
     "test_pick_relabels": [
@@ -360,9 +369,8 @@ MISTAKES = {
             what="validation rows added to the training set",
             rule="never validation rows",
             answers={
-                "final_training_set": _FINAL
-                + "final_X = np.concatenate([final_X, task.X_validation])\n"
-                + "final_y = np.concatenate([final_y, task.y_validation])\n"
+                "final_training_set": _BUILD
+                + "    return np.concatenate([X, task.X_validation]), np.concatenate([y, task.y_validation])\n"
             },
         ),
         Mistake(
@@ -370,25 +378,65 @@ MISTAKES = {
             rule="Every label is the given seed label or a label bought",
             answers={
                 "final_training_set": (
-                    "final_X, final_y = task.X_seed, task.seed_true_labels\n"
-                    "final_market = LabellingMarket(task, seed=SEED)\n"
+                    "def build_final_training_set(task, market):\n"
+                    "    return task.X_seed, labelling_market.make_task().seed_true_labels\n"
                 )
             },
         ),
         Mistake(
-            what="a market with a larger budget",
-            rule="the lab's budget",
+            what="labels bought from a market of its own, with a larger budget",
+            rule="a label bought from the market you are given",
             answers={
-                "final_training_set": (
-                    "final_X, final_y = task.X_seed, task.seed_labels\n"
-                    "final_market = LabellingMarket(task, budget=5000, seed=SEED)\n"
+                "final_training_set": _BUILD.replace(
+                    "def build_final_training_set(task, market):\n",
+                    "def build_final_training_set(task, market):\n"
+                    "    market = LabellingMarket(task, budget=5000, seed=SEED)\n",
                 )
+                + "    return X, y\n"
             },
         ),
         Mistake(
             what="rows changed (rescaled) before handing them in",
             rule="Hand in rows of the seed set or the pool, unchanged",
-            answers={"final_training_set": _FINAL + "final_X = final_X / np.abs(final_X).max()\n"},
+            answers={"final_training_set": _BUILD + "    return X / np.abs(X).max(), y\n"},
+        ),
+        Mistake(
+            what="no curation: near-copies of validation rows bought",
+            rule="a near-copy of a validation row flatters validation accuracy",
+            answers={
+                "final_training_set": _BUILD.replace(
+                    "seed_keep=seed_keep, pool_keep=pool_keep",
+                    "seed_keep=np.ones(len(task.X_seed), dtype=bool), pool_keep=np.ones(len(task.X_pool), dtype=bool)",
+                )
+                + "    return X, y\n"
+            },
+        ),
+        Mistake(
+            what="random spend on the curated pool, nothing relabelled",
+            rule="must reach 0.775",
+            answers={
+                "final_training_set": _BUILD.replace("pick_rows_to_relabel=pick_relabels", "pick_rows_to_relabel=_none")
+                .replace("select_batch=balanced_margin_batch", "select_batch=_random")
+                .replace("relabels_per_round=10", "relabels_per_round=0")
+                .replace(
+                    "def build_final_training_set(task, market):\n",
+                    "def build_final_training_set(task, market):\n"
+                    "    rng = np.random.default_rng(SEED)\n"
+                    "    _none = lambda labels, pred_probs, done, n: np.array([], dtype=np.int64)\n"
+                    "    _random = lambda pred_probs, available, n: rng.choice(np.flatnonzero(available), n, "
+                    "replace=False)\n",
+                )
+                + "    return X, y\n"
+            },
+        ),
+        Mistake(
+            what="the seed set as given, nothing bought",
+            rule="must reach 0.775",
+            answers={
+                "final_training_set": (
+                    "def build_final_training_set(task, market):\n    return task.X_seed, task.seed_labels\n"
+                )
+            },
         ),
     ],
 }
