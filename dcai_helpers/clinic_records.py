@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from dcai_helpers.torch_training import pick_device
-from dcai_helpers.validation import check_seed
+from dcai_helpers.torch_training import pick_device, train_classifier
+from dcai_helpers.validation import check_array, check_seed
 
 if TYPE_CHECKING:  # pragma: no cover - imported for type hints only
     import torch
@@ -178,83 +178,13 @@ def make_mlp(n_features: int, n_classes: int, *, hidden: tuple[int, ...] = (128,
 
 
 def _check_training_data(X: object, y: object) -> tuple[np.ndarray, np.ndarray]:
-    features = np.asarray(X)
-    if features.ndim != 2 or not np.issubdtype(features.dtype, np.number):
-        raise ValueError(
-            f"`X` must be a 2-D numeric array of shape (n_examples, n_features); got shape {features.shape}"
-        )
-    labels = np.asarray(y)
-    if labels.shape != (len(features),) or not np.issubdtype(labels.dtype, np.integer) or (labels < 0).any():
-        raise ValueError(
-            f"`y` must be a 1-D array of class indices >= 0 of length n_examples = {len(features)}; "
-            f"got shape {labels.shape} and dtype {labels.dtype}"
-        )
+    features = check_array("X", X, shape="(n_examples, n_features)", ndim=2)
+    labels = check_array("y", y, shape="(n_examples,)", ndim=1, kind="label", length=len(features))
     return features.astype(np.float32), labels.astype(np.int64)
 
 
-def train_mlp(
-    model: torch.nn.Module,
-    X: np.ndarray,
-    y: np.ndarray,
-    *,
-    epochs: int,
-    batch_size: int,
-    lr: float,
-    seed: int,
-    weight_decay: float = 0.0,
-    label_smoothing: float = 0.0,
-    device: str | None = None,
-    progress: bool = True,
-) -> torch.nn.Module:
-    """Train ``model`` with Adam on cross-entropy (optionally label-smoothed), in place; return it in eval mode.
-
-    Parameters
-    ----------
-    model : torch.nn.Module
-        Maps a float tensor of shape (batch, n_features) to logits of shape (batch, n_classes).
-    X : ndarray of shape (n_examples, n_features)
-    y : ndarray of shape (n_examples,)
-        Integer class indices.
-    epochs, batch_size : int
-        Passes over the data and rows per step (batches drawn by a shuffle seeded with ``seed``).
-    lr, weight_decay : float
-        Adam's learning rate and L2 penalty.
-    seed : int
-        Seed of the batch order.
-    label_smoothing : float
-        In [0, 1): the targets become ``(1 - label_smoothing)`` on the label plus ``label_smoothing / n_classes``
-        on every class (``torch.nn.functional.cross_entropy``'s ``label_smoothing``).
-    device : str or None
-        Where to train (see :func:`dcai_helpers.torch_training.pick_device`).
-    progress : bool
-        Show a tqdm progress bar over the epochs.
-
-    Returns
-    -------
-    torch.nn.Module
-    """
-    import torch
-    from tqdm.auto import tqdm
-
-    features, labels = _check_training_data(X, y)
-    if not 0.0 <= float(label_smoothing) < 1.0:
-        raise ValueError(f"`label_smoothing` must be in [0, 1); got {label_smoothing!r}")
-    target = pick_device(device)
-    model.to(target).train()
-    train_x = torch.as_tensor(features, device=target)
-    train_y = torch.as_tensor(labels, device=target)
-    optimizer = torch.optim.Adam(model.parameters(), lr=float(lr), weight_decay=float(weight_decay))
-    batch_order = torch.Generator().manual_seed(check_seed(seed))
-    for _epoch in tqdm(range(int(epochs)), desc="training", disable=not progress):
-        for batch in torch.randperm(len(train_x), generator=batch_order).split(int(batch_size)):
-            batch = batch.to(target)
-            loss = torch.nn.functional.cross_entropy(
-                model(train_x[batch]), train_y[batch], label_smoothing=float(label_smoothing)
-            )
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-    return model.eval()
+#: The helpers' one training loop (Adam on cross-entropy, optionally label-smoothed), under the lab's name.
+train_mlp = train_classifier
 
 
 def train_dp_sgd(

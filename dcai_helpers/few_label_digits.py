@@ -22,7 +22,7 @@ from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
 
 from dcai_helpers.torch_training import pick_device
-from dcai_helpers.validation import check_seed
+from dcai_helpers.validation import check_array, check_seed
 
 if TYPE_CHECKING:  # pragma: no cover - imported for type hints only
     import torch
@@ -254,12 +254,9 @@ def make_small_cnn(*, seed: int, image_size: int = IMAGE_SIZE) -> torch.nn.Modul
 
 
 def _check_images(name: str, images: object) -> np.ndarray:
-    array = np.asarray(images)
-    if array.ndim != 4 or array.shape[1] != 1 or not np.issubdtype(array.dtype, np.number):
-        raise ValueError(
-            f"`{name}` must be a numeric array of shape (n_images, 1, height, width); "
-            f"got shape {array.shape} and dtype {array.dtype}"
-        )
+    array = check_array(name, images, shape="(n_images, 1, height, width)", ndim=4)
+    if array.shape[1] != 1:
+        raise ValueError(f"`{name}` must have one channel, shape (n_images, 1, height, width); got {array.shape}")
     return array.astype(np.float32, copy=False)
 
 

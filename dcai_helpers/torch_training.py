@@ -64,10 +64,14 @@ def train_classifier(
     lr: float,
     seed: int,
     weight_decay: float = 0.0,
+    label_smoothing: float = 0.0,
     device: str | None = None,
     progress: bool = True,
 ) -> torch.nn.Module:
     """Train ``model`` (features -> class logits) with Adam and cross-entropy, in place; return it.
+
+    The one training loop of the helpers for features -> logits (``clinic_records.train_mlp`` is this function);
+    ``few_label_digits.train_cnn`` has its own, because augmenting and mixing each batch is what its lab teaches.
 
     Mini-batches are drawn by a shuffle seeded with ``seed``, and torch's global seed is set to ``seed``
     before training (dropout and the like), so two calls with the same arguments give the same model
@@ -92,6 +96,9 @@ def train_classifier(
         Seed of the batch order and of torch's global generator.
     weight_decay : float
         Adam's L2 penalty.
+    label_smoothing : float
+        In [0, 1): the targets become ``(1 - label_smoothing)`` on the label plus ``label_smoothing / n_classes``
+        on every class (``torch.nn.functional.cross_entropy``'s ``label_smoothing``).
     device : str or None
         Where to train (see :func:`pick_device`); the model is moved there and stays there.
     progress : bool
@@ -108,19 +115,14 @@ def train_classifier(
     if not isinstance(model, torch.nn.Module):
         raise TypeError(f"`model` must be a torch.nn.Module; got {type(model).__name__}")
     features = _check_features("X", X)
-    labels = np.asarray(y)
-    if labels.shape != (len(features),) or not np.issubdtype(labels.dtype, np.integer):
-        raise ValueError(
-            f"`y` must be a 1-D integer array of length n_examples = {len(features)}; "
-            f"got shape {labels.shape} and dtype {labels.dtype}"
-        )
-    if labels.size and labels.min() < 0:
-        raise ValueError(f"`y` must hold class indices >= 0; got minimum {int(labels.min())}")
+    labels = check_array("y", y, shape="(n_examples,)", ndim=1, kind="label", length=len(features))
     _check_positive("epochs", epochs, int)
     _check_positive("batch_size", batch_size, int)
     _check_positive("lr", float(lr) if isinstance(lr, int | float) else lr, float)
     if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
         raise ValueError(f"`seed` must be a non-negative integer; got {seed!r}")
+    if not 0.0 <= float(label_smoothing) < 1.0:
+        raise ValueError(f"`label_smoothing` must be in [0, 1); got {label_smoothing!r}")
 
     target = pick_device(device)
     torch.manual_seed(int(seed))
@@ -133,7 +135,9 @@ def train_classifier(
     for _epoch in tqdm(range(epochs), desc="training", disable=not progress):
         for batch in torch.randperm(len(train_x), generator=batch_order).split(batch_size):
             batch = batch.to(target)
-            loss = torch.nn.functional.cross_entropy(model(train_x[batch]), train_y[batch])
+            loss = torch.nn.functional.cross_entropy(
+                model(train_x[batch]), train_y[batch], label_smoothing=float(label_smoothing)
+            )
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()

@@ -114,7 +114,7 @@ def test_train_mlp_fits_the_members_and_checks_its_input(records):
             label_smoothing=1.0,
             progress=False,
         )
-    with pytest.raises(ValueError, match="`y` must be a 1-D array"):
+    with pytest.raises(ValueError, match=r"`y` must be a 1-D integer \(class indices >= 0\) array"):
         train_mlp(
             make_mlp(clinic_records.N_FEATURES, 10, seed=0),
             records.member_X,

@@ -165,7 +165,7 @@ def test_train_cnn_passes_each_batch_through_augment_and_mix():
 
 def test_train_cnn_validates_its_inputs():
     data = load_few_label_digits(n_per_class=2, seed=0)
-    with pytest.raises(ValueError, match="`images` must be a numeric array of shape"):
+    with pytest.raises(ValueError, match="`images` must be a 4-D numeric array of shape"):
         train_cnn(data.train_images[:, 0], data.train_labels, seed=0)
     with pytest.raises(ValueError, match="`labels` must be a 1-D integer array"):
         train_cnn(data.train_images, data.train_labels[:-1], seed=0)

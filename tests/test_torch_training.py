@@ -76,8 +76,13 @@ def test_embed_keeps_the_module_training_mode():
     ("X", "y", "options", "message"),
     [
         (np.zeros(5), np.zeros(5, int), {}, "`X` must be a 2-D numeric array"),
-        (np.zeros((5, 4)), np.zeros(4, int), {}, "`y` must be a 1-D integer array of length n_examples = 5"),
-        (np.zeros((5, 4)), np.zeros(5), {}, "`y` must be a 1-D integer array"),
+        (
+            np.zeros((5, 4)),
+            np.zeros(4, int),
+            {},
+            r"`y` must be a 1-D integer \(class indices >= 0\) array of shape \(n_examples,\) with 5 rows",
+        ),
+        (np.zeros((5, 4)), np.zeros(5), {}, r"`y` must be a 1-D integer \(class indices >= 0\) array"),
         (np.zeros((5, 4)), -np.ones(5, int), {}, "class indices >= 0"),
         (np.zeros((5, 4)), np.zeros(5, int), {"epochs": 0}, "`epochs` must be a positive int"),
         (np.zeros((5, 4)), np.zeros(5, int), {"batch_size": 2.5}, "`batch_size` must be a positive int"),
