@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import argparse
 import inspect
+import os
+import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from dcai_helpers.authoring import check, release, site
-from dcai_helpers.grading import grade, limits, lms_export, shard
+from dcai_helpers.grading import formgrader, grade, limits, lms_export, report, shard
 from dcai_helpers.labs import (
     LABS,
     README_COLUMNS,
@@ -122,6 +124,30 @@ def run_grade(args: argparse.Namespace) -> int:
     counts = {status: sum(row.status == status for row in rows) for status in grade.STATUSES}
     summary = ", ".join(f"{n} {status}" for status, n in counts.items() if n)
     print(f"graded {len(rows)} submission(s) of {args.lab} ({summary or 'none'}); wrote {args.out}/grades.csv")
+    print(f"the class at a glance: dcai report {args.out}; manual grading: dcai formgrader {args.out}")
+    return EXIT_OK
+
+
+def run_formgrader(args: argparse.Namespace) -> int:
+    """``dcai formgrader OUT``: nbgrader's formgrader on a graded class, until JupyterLab is stopped."""
+    for line in formgrader.prepare(args.course, solutions_dir=args.solutions_dir):
+        print(f"dcai formgrader: added {line}", file=sys.stderr)
+    labs = formgrader.graded_labs(args.course)
+    print(f"dcai formgrader: {args.course}: {', '.join(labs) or 'no lab graded yet'}", file=sys.stderr, flush=True)
+    # The folder's nbgrader_config.py is read from the working folder, so the server starts there.
+    jupyter_args = args.jupyter_args[1:] if args.jupyter_args[:1] == ["--"] else args.jupyter_args
+    server = subprocess.run(formgrader.command(args.course, jupyter_args), cwd=args.course, env=os.environ.copy())
+    return server.returncode
+
+
+def run_report(args: argparse.Namespace) -> int:
+    """``dcai report OUT``: the class report of a graded folder, printed and written as ``OUT/report.html``."""
+    found = report.class_report(args.course, args.lab)
+    print(found.render())
+    page = report.write_html(
+        found, args.course / (report.REPORT_NAME if args.lab is None else f"report-{args.lab}.html")
+    )
+    print(f"wrote {page}")
     return EXIT_OK
 
 
@@ -314,7 +340,30 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="grade only shard K of N (K from 0; students by a hash of their id); join shards with dcai merge",
     )
+    p.add_argument(
+        "--only",
+        action="append",
+        default=None,
+        metavar="STUDENT",
+        help="regrade only this student (repeat), as grades.csv names them; the others in --out stay as they are",
+    )
     p.set_defaults(func=run_grade)
+
+    p = sub.add_parser("formgrader", help="open formgrader on a graded --out folder (manual grading)")
+    p.add_argument("course", metavar="OUT", type=Path, help="the --out folder of `dcai grade` (it holds gradebook.db)")
+    add_solutions_flag(p)
+    p.add_argument(
+        "jupyter_args",
+        nargs=argparse.REMAINDER,
+        metavar="...",
+        help="JupyterLab's own options after --, e.g. -- --no-browser --port 8899",
+    )
+    p.set_defaults(func=run_formgrader)
+
+    p = sub.add_parser("report", help="the class report of a graded --out folder: scores, pass rates, common failures")
+    p.add_argument("course", metavar="OUT", type=Path, help="the --out folder of `dcai grade` (or of `dcai merge`)")
+    p.add_argument("--lab", default=None, help="the lab to report on, when the folder holds several")
+    p.set_defaults(func=run_report)
 
     p = sub.add_parser("merge", help="combine the folders of `dcai grade --shard K/N` into one course folder")
     p.add_argument("shards", nargs="+", metavar="OUT", help="the shards' --out folders")

@@ -107,6 +107,15 @@ def lab_environment(home: Path) -> dict[str, str]:
     return env
 
 
+def server_args(port: int, token: str) -> list[str]:
+    """Jupyter's options for a loopback server at ``port`` with ``token``, never opening a browser."""
+    args = ["--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0"]
+    args += [f"--IdentityProvider.token={token}", "--no-browser"]
+    if os.geteuid() == 0:  # containers and CI run as root, which Jupyter refuses without this flag
+        args.append("--allow-root")
+    return args
+
+
 @contextmanager
 def make_lab(lab_dir: Path, home: Path) -> Iterator[Lab]:
     """Run `make lab` on a copy's folder ``lab_dir``, at a free loopback port with a token, until the block ends.
@@ -114,38 +123,44 @@ def make_lab(lab_dir: Path, home: Path) -> Iterator[Lab]:
     The venv is the running Python's (``BIN``), and ``-o`` keeps make from rebuilding it mid-test.
     """
     port, token = free_port(), secrets.token_hex(16)
-    args = [f"--ServerApp.ip=127.0.0.1 --ServerApp.port={port} --ServerApp.port_retries=0"]
-    args.append(f"--IdentityProvider.token={token} --no-browser")
-    if os.geteuid() == 0:  # containers and CI run as root, which Jupyter refuses without this flag
-        args.append("--allow-root")
     venv_bin = Path(sys.executable).parent
     command = ["make", "-s", "-C", str(REPO), f"BIN={venv_bin}", "-o", f"{venv_bin}/dcai", "lab"]
-    command += [f"LAB_DIR={lab_dir}", f"LAB_ARGS={' '.join(args)}"]
+    command += [f"LAB_DIR={lab_dir}", f"LAB_ARGS={' '.join(server_args(port, token))}"]
+    with jupyter_server(command, home, port, token, name="make lab") as lab:
+        yield lab
+
+
+@contextmanager
+def jupyter_server(command: list[str], home: Path, port: int, token: str, *, name: str, cwd: Path | None = None):
+    """Run ``command`` (a Jupyter server at ``port`` with ``token``) with its per-user folders under ``home``, until
+    the block ends; its output goes to ``home/<name>.log``."""
     env = lab_environment(home)
-    log = home / "make-lab.log"
+    log = home / f"{name.replace(' ', '-')}.log"
     with log.open("wb") as log_file:
         # Its own process group, so stopping it stops make, the shell and the server (with its kernels) together.
-        server = subprocess.Popen(command, env=env, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True)
+        server = subprocess.Popen(
+            command, cwd=cwd, env=env, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True
+        )
     lab = Lab(f"http://127.0.0.1:{port}", token, log)
     try:
-        _wait_until_answering(lab, server)
+        _wait_until_answering(lab, server, name)
         yield lab
     finally:
         _stop(server)
 
 
-def _wait_until_answering(lab: Lab, server: subprocess.Popen) -> None:
+def _wait_until_answering(lab: Lab, server: subprocess.Popen, name: str) -> None:
     deadline = time.monotonic() + SERVER_START_S
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise RuntimeError(f"`make lab` exited with {server.returncode}:\n{lab.log.read_text()[-3000:]}")
+            raise RuntimeError(f"`{name}` exited with {server.returncode}:\n{lab.log.read_text()[-3000:]}")
         try:
             if lab.status_code("api/status") == 200:
                 return
         except OSError:
             pass  # not listening yet
         time.sleep(POLL_S)
-    raise RuntimeError(f"`make lab` did not answer within {SERVER_START_S} s:\n{lab.log.read_text()[-3000:]}")
+    raise RuntimeError(f"`{name}` did not answer within {SERVER_START_S} s:\n{lab.log.read_text()[-3000:]}")
 
 
 def _stop(server: subprocess.Popen) -> None:

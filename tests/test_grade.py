@@ -387,3 +387,26 @@ def test_an_invalid_lms_upload_page_speaks_the_lms_words(tiny_lab, tmp_path):
     )
     assert "only Moodle online text" in moodle and "File submissions of the Moodle assignment" in moodle
     assert not (feedback / "Anne O'Brien_1234568_assignsubmission_onlinetext_").exists()
+
+
+def test_only_regrades_the_named_students_and_keeps_the_others(graded, tiny_lab, tmp_path, monkeypatch, capsys):
+    out, rows = graded
+    subs = tmp_path / "submitted"
+    alice_page = (out / "feedback" / "alice" / tiny_lab.id / f"{tiny_lab.id}.html").read_text()
+    submit(subs, "bob", tiny_lab, student_notebook(tiny_lab, tmp_path))  # bob fixed his answer
+    submit(subs, "alice", tiny_lab, student_notebook(tiny_lab, tmp_path, WRONG))  # not regraded: her row stays
+    regraded = grade(tiny_lab, subs, out=out, jobs=1, timeout=60, only=["bob"])
+    assert [row.student_id for row in regraded] == ["bob"]
+    after = {row["student_id"]: row for row in read_csv(out / "grades.csv")}
+    assert set(after) == set(rows), "the other students' rows are kept"
+    assert float(after["bob"]["score"]) == 3 and float(after["alice"]["score"]) == 3
+    assert (out / "feedback" / "alice" / tiny_lab.id / f"{tiny_lab.id}.html").read_text() == alice_page
+    with Gradebook(f"sqlite:///{out / 'gradebook.db'}", course_id=COURSE_ID) as gb:
+        assert gb.find_submission(tiny_lab.id, "bob").score == 3
+        assert gb.find_submission(tiny_lab.id, "alice").score == 3
+    registered = get_lab
+    monkeypatch.setattr("dcai_helpers.grading.grade.get_lab", lambda i: tiny_lab if i == tiny_lab.id else registered(i))
+    capsys.readouterr()
+    assert main(["grade", tiny_lab.id, str(subs), "--out", str(out), "--only", "bobb"]) == 1
+    assert "--only names no submission: 'bobb' (did you mean 'bob'?)" in capsys.readouterr().err
+    assert read_csv(out / "grades.csv") == list(after.values())

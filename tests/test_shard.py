@@ -126,7 +126,9 @@ def gradebook_contents(db: Path) -> dict:
 
 
 def tree(folder: Path) -> list[str]:
-    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file() and p.name != "gradebook.db")
+    """The files of a graded folder but its gradebook and its nbgrader_config.py (every merge writes one)."""
+    skipped = {"gradebook.db", "nbgrader_config.py"}
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file() and p.name not in skipped)
 
 
 def test_the_union_of_shards_equals_one_run(template_gradebook, tmp_path):
@@ -226,3 +228,7 @@ def test_sharded_grading_then_merge_equals_one_run(tiny_lab, tmp_path):
     )
     assert merged == whole
     assert tree(tmp_path / "merged") == tree(tmp_path / "whole")
+    assert f"source/{tiny_lab.id}/{tiny_lab.solution.name}" in tree(tmp_path / "merged"), "formgrader's answer key"
+    assert (tmp_path / "merged" / "nbgrader_config.py").read_text() == (
+        tmp_path / "whole" / "nbgrader_config.py"
+    ).read_text()

@@ -67,6 +67,15 @@ class CourseFolder:
     def log(self, student: str) -> Path:
         return self.root / "logs" / f"{student}.log"
 
+    @property
+    def nbgrader_config(self) -> Path:
+        return self.root / "nbgrader_config.py"
+
+    @property
+    def nbgrader_grades_csv(self) -> Path:
+        """Where plain ``nbgrader export`` writes in this folder (never over dcai's ``grades.csv``)."""
+        return self.root / "nbgrader-grades.csv"
+
 
 def course_config(root: str | Path, *, db_url: str | None = None) -> Config:
     """nbgrader's configuration for a course folder at ``root``.

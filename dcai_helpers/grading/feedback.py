@@ -26,6 +26,7 @@ from nbformat import NotebookNode
 from nbgrader.apps import NbGraderAPI
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import GetGrades, NbGraderPreprocessor
+from traitlets.config import Config
 
 from dcai_helpers.course.config import course_config
 from dcai_helpers.course.notebooks import CutHiddenTests, is_test_cell, nbgrader_meta
@@ -78,16 +79,10 @@ def make_safe(page: str) -> str:
     return _TAG.sub(lambda tag: _SCRIPT_URLS.sub("blocked:", _HANDLERS.sub("", tag.group(0))), page)
 
 
-def generate(course_root: Path, lab_id: str, *, db_url: str) -> None:
-    """Write ``feedback/<student>/<lab>/<lab>.html`` for every autograded notebook under ``course_root``.
-
-    Raises
-    ------
-    RuntimeError
-        When nbgrader cannot generate the feedback, with nbgrader's reason.
-    """
-    config = course_config(course_root, db_url=db_url)
-    # Hidden tests leave first, then nbgrader's own feedback steps.
+def configure(config: Config) -> Config:
+    """Set nbgrader's ``generate_feedback`` steps in ``config`` to the student-safe ones: the hidden tests leave first,
+    verdicts keep their text only, then nbgrader's own steps. The graded folder's ``nbgrader_config.py`` calls it, so
+    formgrader's "generate feedback" makes the same pages."""
     config.GenerateFeedback.preprocessors = [
         CutHiddenTests,
         KeepVerdictText,
@@ -97,6 +92,19 @@ def generate(course_root: Path, lab_id: str, *, db_url: str) -> None:
         CSSHTMLHeaderPreprocessor,
     ]
     config.SanitizeHTML.enabled = True  # nbconvert's preprocessors are off unless enabled
+    return config
+
+
+def generate(course_root: Path, lab_id: str, *, db_url: str) -> None:
+    """Write ``feedback/<student>/<lab>/<lab>.html`` for every autograded notebook under ``course_root``.
+
+    Raises
+    ------
+    RuntimeError
+        When nbgrader cannot generate the feedback, with nbgrader's reason.
+    """
+    config = course_config(course_root, db_url=db_url)
+    configure(config)
     api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
     api.log.setLevel(logging.ERROR)
     result = api.generate_feedback(lab_id, student_id="*", force=True)

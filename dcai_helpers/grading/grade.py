@@ -28,6 +28,7 @@ Output folder ``out`` (an nbgrader course folder): ``grades.csv``, ``gradebook.d
 from __future__ import annotations
 
 import contextlib
+import difflib
 import functools
 import json
 import multiprocessing
@@ -41,6 +42,7 @@ import threading
 import time
 import warnings
 from collections import Counter
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,6 +55,7 @@ from dcai_helpers.course.assignment import Course
 from dcai_helpers.course.config import COURSE_ID, CourseFolder, speed_up_gradebook
 from dcai_helpers.course.notebooks import NotebookError, is_test_cell, nbgrader_meta, read_notebook
 from dcai_helpers.grading import events, feedback, limits
+from dcai_helpers.grading.formgrader import write_course_config
 from dcai_helpers.grading.integrity import prepare_submission
 from dcai_helpers.grading.records import GradeRow, read_rows, update_csv
 from dcai_helpers.grading.sandbox import bwrap_available, claim_kernel_uid, end_processes
@@ -91,6 +94,7 @@ def grade(
     solutions_dir: str | Path | None = None,
     name_regexp: str = ZIP_NAME_REGEXP,
     shard: str | None = None,
+    only: Sequence[str] | None = None,
 ) -> list[GradeRow]:
     """Grade every submission of ``lab`` and write ``grades.csv``, feedback and the gradebook to ``out``.
 
@@ -126,6 +130,9 @@ def grade(
         How an LMS zip's file names give ``student_id`` and ``file_id`` (a Python regular expression).
     shard : str, optional
         ``"K/N"``: grade only the students of shard ``K`` of ``N`` (see :mod:`dcai_helpers.grading.shard`).
+    only : sequence of str
+        Grade only these students (ids as ``grades.csv`` writes them); the other students' rows, feedback and
+        gradebook entries in ``out`` stay as an earlier run left them. ``None``: every student.
 
     Returns
     -------
@@ -135,7 +142,8 @@ def grade(
     Raises
     ------
     ValueError
-        When ``jobs``, ``timeout`` or ``memory`` is not positive.
+        When ``jobs``, ``timeout`` or ``memory`` is not positive, or a student of ``only`` is not among the
+        submissions (nothing is graded then).
     FileNotFoundError
         When the answer key has no notebook for the lab, or ``submissions`` does not exist.
     RuntimeError
@@ -199,6 +207,7 @@ def grade(
         with spans.span("course set-up"):
             course = Course(lab, work / "course", gradebook=CourseFolder(out).gradebook)
             course.setup()
+            keep_answer_key(lab, work / "course", out)
             template = work / "template.db"
             shutil.copyfile(CourseFolder(out).gradebook, template)
             os.chmod(template, 0o600)
@@ -219,7 +228,7 @@ def grade(
             intake = gather(lab, submissions, scratch=work, name_regexp=name_regexp)
         for line in intake.ignored:
             print(f"dcai grade {lab.id}: ignored {line}", file=sys.stderr)
-        entries = select_shard(intake.entries, shard)
+        entries = select_students(select_shard(intake.entries, shard), only, found=intake.entries)
         alembic_version = speed_up_gradebook()  # asked once here, not once per worker
         merging = threading.Lock()
         kernels = threading.BoundedSemaphore(jobs)  # held from a worker's start until its kernel has ended
@@ -277,6 +286,42 @@ def grade(
     finally:
         starting.shutdown(wait=True)
         shutil.rmtree(work, ignore_errors=True)
+
+
+def select_students(
+    entries: list[Submission], only: Sequence[str] | None, *, found: list[Submission]
+) -> list[Submission]:
+    """The entries of the students named in ``only`` (all when it is empty).
+
+    Raises
+    ------
+    ValueError
+        When a name is not a student id of ``found`` (every submission gathered), with the closest ids.
+    """
+    if not only:
+        return entries
+    known = {entry.student_id for entry in found}
+    unknown = [name for name in only if name not in known]
+    if unknown:
+        hints = []
+        for name in unknown:
+            close = difflib.get_close_matches(name, known)
+            hints.append(f"{name!r} (did you mean {', '.join(map(repr, close))}?)" if close else repr(name))
+        raise ValueError(
+            f"--only names no submission: {', '.join(hints)}; give student ids as grades.csv writes them "
+            f"({len(known)} found, for example {', '.join(sorted(known)[:3]) or 'none'})"
+        )
+    wanted = set(only)
+    return [entry for entry in entries if entry.student_id in wanted]
+
+
+def keep_answer_key(lab: Lab, course: Path, out: Path) -> None:
+    """Keep the answer key that grades this run as ``out/source/<lab>/`` (formgrader's source), with the folder's
+    ``nbgrader_config.py``; an earlier run's key of the same lab is replaced."""
+    kept = CourseFolder(out).source(lab.id)
+    shutil.rmtree(kept, ignore_errors=True)
+    shutil.copytree(CourseFolder(course).source(lab.id), kept)
+    write_course_config(out)
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from nbgrader.api import Gradebook
 from sqlalchemy.exc import SAWarning
 
 from dcai_helpers.course.config import COURSE_ID, CourseFolder, speed_up_gradebook
+from dcai_helpers.grading.formgrader import write_course_config
 from dcai_helpers.grading.records import GradeRow, RecordsError, read_rows, write_csv
 
 #: What a shard folder holds, per student, that :func:`merge` copies across.
@@ -155,7 +156,16 @@ def merge(shards: Sequence[str | Path], *, into: str | Path) -> MergeReport:
         else:
             shutil.copy2(source, target, follow_symlinks=False)
     _merge_gradebooks(folders, CourseFolder(into).gradebook)
+    # The shards were graded against one answer key (checked above): the first shard's copy of it is kept.
+    for source in sorted({child.name: child for f in reversed(folders) for child in _sources(f)}.values()):
+        shutil.copytree(source, into / "source" / source.name)
+    write_course_config(into)
     return MergeReport(into, len(folders), len(rows), gradebook_students)
+
+
+def _sources(folder: Path) -> list[Path]:
+    """The answer key's lab folders a graded folder keeps under ``source/`` (none for an older folder)."""
+    return sorted(child for child in (folder / "source").glob("*") if child.is_dir())
 
 
 def _merged_rows(folders: Sequence[Path]) -> list[GradeRow]:

@@ -88,6 +88,10 @@ MAX_NESTED_ZIP_ENTRIES = 1000
 #: A zip the student uploaded is read into memory, so it is bounded like a notebook.
 MAX_NESTED_ZIP_BYTES = MAX_NOTEBOOK_BYTES
 #: Moodle's submission plugins whose entries in its zip are not files the student uploaded.
+#: The intake's notes in a row's detail (``dcai report`` counts them): a late file, and a resubmission graded.
+LATE_NOTE = "the LMS marked it late"
+RESUBMISSION_NOTE = re.compile(r"the last of \d+ files for this lab")
+
 MOODLE_NON_FILE_PLUGINS = {"onlinetext": "Moodle online text", "comments": "a Moodle submission comment"}
 #: Canvas's zip holds a text entry as ``<name>_<user id>_text.html`` and a website URL as ``..._link.html``.
 CANVAS_NON_FILE_ENTRIES = {"text": "a Canvas text entry", "link": "a Canvas website URL"}
@@ -655,7 +659,7 @@ def _zip_notebook(
     if count > 1:
         notes.append(f"graded {shown_path(chosen.uploaded)!r}, the last of {count} files for this lab")
     if chosen.late:
-        notes.append("the LMS marked it late")
+        notes.append(LATE_NOTE)
     detail = "; ".join(notes) + "." if notes else ""
     data, problem = _read_entry(zf, chosen.info, repr(shown_path(chosen.uploaded)))
     if problem:
@@ -740,7 +744,7 @@ def _nested_notebook(
         return Submission(student_id, None, Status.INVALID, problem, source=nested.path)
     notes = [f"graded {inner_shown} from inside {shown}"]
     if nested.late:
-        notes.append("the LMS marked it late")
+        notes.append(LATE_NOTE)
     source = f"{nested.path}/{path}"
     return Submission(student_id, _private_copy(copies, index, notebook), None, "; ".join(notes) + ".", source=source)
 
