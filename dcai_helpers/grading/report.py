@@ -326,7 +326,7 @@ def _pass_rates(report: ClassReport) -> str:
     ax.invert_yaxis()
     ax.set_xlim(0, 115)
     ax.set_xlabel("% of the graded submissions that reached the cell")
-    ax.legend(loc="lower right")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return _svg(fig)
 
 
