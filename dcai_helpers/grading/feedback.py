@@ -20,6 +20,7 @@ import logging
 import re
 from pathlib import Path
 
+from nbconvert.exporters import HTMLExporter
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
 from nbconvert.preprocessors.sanitize import SanitizeHTML
 from nbformat import NotebookNode
@@ -79,6 +80,14 @@ def make_safe(page: str) -> str:
     return _TAG.sub(lambda tag: _SCRIPT_URLS.sub("blocked:", _HANDLERS.sub("", tag.group(0))), page)
 
 
+class SafeHTMLExporter(HTMLExporter):
+    """nbconvert's HTML exporter whose page is :func:`make_safe` before nbgrader writes it: the page is written once."""
+
+    def from_notebook_node(self, nb: NotebookNode, resources: dict | None = None, **kwargs) -> tuple[str, dict]:
+        output, resources = super().from_notebook_node(nb, resources, **kwargs)
+        return make_safe(output), resources
+
+
 def configure(config: Config) -> Config:
     """Set nbgrader's ``generate_feedback`` steps in ``config`` to the student-safe ones: the hidden tests leave first,
     verdicts keep their text only, then nbgrader's own steps. The graded folder's ``nbgrader_config.py`` calls it, so
@@ -92,6 +101,7 @@ def configure(config: Config) -> Config:
         CSSHTMLHeaderPreprocessor,
     ]
     config.SanitizeHTML.enabled = True  # nbconvert's preprocessors are off unless enabled
+    config.GenerateFeedback.exporter_class = SafeHTMLExporter
     return config
 
 
@@ -112,8 +122,6 @@ def generate(course_root: Path, lab_id: str, *, db_url: str) -> None:
         raise RuntimeError(
             f"nbgrader generate_feedback failed for lab '{lab_id}':\n{result.get('error') or result.get('log')}"
         )
-    for page in Path(course_root, "feedback").rglob("*.html"):
-        page.write_text(make_safe(page.read_text(encoding="utf-8")), encoding="utf-8")
 
 
 #: What a student should do next, by status (for the feedback page).
@@ -129,13 +137,12 @@ NEXT_STEP: dict[Status, str] = {
 }
 
 
-def add_note(page: Path, *, status: str, detail: str) -> None:
-    """Put the row's status and detail, and what to do next, at the top of an nbgrader feedback page."""
-    text = page.read_text(encoding="utf-8")
+def with_note(text: str, *, status: str, detail: str) -> str:
+    """An nbgrader feedback page with the row's status and detail, and what to do next, at its top."""
     note = _note(Status(status), detail)
     body = re.search(r"<body[^>]*>", text)
     at = body.end() if body else 0
-    page.write_text(text[:at] + note + text[at:], encoding="utf-8")
+    return text[:at] + note + text[at:]
 
 
 def _note(status: Status, detail: str) -> str:

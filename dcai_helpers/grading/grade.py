@@ -616,9 +616,13 @@ def record(course: Course, out: Path, entry: Submission, run: WorkerRun, row: Gr
         shutil.copyfile(worker_course.autograded(student, lab_id) / name, graded_dir / name)
         html_page = (worker_course.feedback(student, lab_id) / name).with_suffix(".html")
         if html_page.is_file():
+            # Written once: nbgrader's page (made safe as it was exported), with the row's status on top when not ok.
             page = folder.feedback(entry.student_id, lab_id) / html_page.name
             page.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(html_page, page)
+            text = html_page.read_text(encoding="utf-8")
+            if row.status != Status.OK:
+                text = feedback.with_note(text, status=row.status, detail=row.detail)
+            page.write_text(text, encoding="utf-8")
     with Gradebook(course.db_url, course_id=COURSE_ID) as gb, warnings.catch_warnings():
         # nbgrader's update_or_create_submission trips SQLAlchemy's autoflush warnings; they are harmless.
         warnings.simplefilter("ignore", SAWarning)
@@ -649,9 +653,7 @@ def write_status_pages(lab: Lab, out: Path, rows: list[GradeRow], *, expected: d
     expected = expected or {}
     for row in rows:
         page = CourseFolder(out).feedback(row.student_id, lab.id) / f"{lab.solution.stem}.html"
-        if page.is_file():
-            if row.status != Status.OK:
-                feedback.add_note(page, status=row.status, detail=row.detail)
+        if page.is_file():  # nbgrader's, with its note (record)
             continue
         feedback.status_page(
             page,
