@@ -21,6 +21,12 @@ $(BIN)/dcai: pyproject.toml
 # to a port and token, so what it drives in a browser is what students get.
 LAB_DIR ?= labs
 LAB_ARGS ?=
+# One thread for the numerical libraries in every kernel the server starts (unless you set them): the labs' models
+# are small, and two threads on a core that something else uses run several times slower (docs/benchmarks.md).
+# `dcai check` and `dcai execute` give their kernels the same (course/notebooks.py's ONE_THREAD_ENV).
+lab formgrader: export OMP_NUM_THREADS ?= 1
+lab formgrader: export OPENBLAS_NUM_THREADS ?= 1
+lab formgrader: export MKL_NUM_THREADS ?= 1
 lab: $(BIN)/dcai
 	JUPYTER_CONFIG_PATH="$(CURDIR)/jupyter_config/student$${JUPYTER_CONFIG_PATH:+:$$JUPYTER_CONFIG_PATH}" \
 		$(BIN)/jupyter lab $(LAB_ARGS) $(LAB_DIR)

@@ -1,9 +1,14 @@
-"""environment.yml pins exactly what pyproject.toml pins, so conda and pip users get the same labs."""
+"""environment.yml pins exactly what pyproject.toml pins, so conda and pip users get the same labs; the kernels
+`make lab` starts get the thread settings the benchmarks measured."""
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
 import tomllib
+
+import pytest
 
 from dcai_helpers.labs import REPO_ROOT
 
@@ -28,3 +33,20 @@ def test_environment_yml_matches_pyproject():
         f"only in pyproject.toml: {sorted(pyproject_pins() - environment_pins())}; "
         f"only in environment.yml: {sorted(environment_pins() - pyproject_pins())}"
     )
+
+
+@pytest.mark.parametrize("target", ["lab", "formgrader"])
+def test_kernels_of_make_lab_get_one_thread_unless_the_user_says_otherwise(target, tmp_path):
+    """The server `make lab` starts (so every kernel it starts) has one thread per numerical library."""
+    (tmp_path / "jupyter").write_text(
+        "#!/bin/sh\necho OMP=$OMP_NUM_THREADS BLAS=$OPENBLAS_NUM_THREADS MKL=$MKL_NUM_THREADS\n"
+    )
+    (tmp_path / "jupyter").chmod(0o755)
+    make = ["make", "-s", "-C", str(REPO_ROOT), f"BIN={tmp_path}", "-o", f"{tmp_path}/dcai", target]
+    env = {
+        k: v for k, v in os.environ.items() if k not in {"OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"}
+    }
+    env = {k: v for k, v in env.items() if k not in {"MAKEFLAGS", "MFLAGS", "MAKELEVEL"}}
+    assert subprocess.run(make, env=env, capture_output=True, text=True).stdout.strip() == "OMP=1 BLAS=1 MKL=1"
+    env["OMP_NUM_THREADS"] = "4"
+    assert "OMP=4 " in subprocess.run(make, env=env, capture_output=True, text=True).stdout
