@@ -111,7 +111,7 @@ LABS: tuple[Lab, ...] = (
         title="Outliers and distribution shift",
         points=10,
         datasets=("shifted_digits",),
-        headline="target accuracy under label shift, unweighted vs BBSE importance-weighted training data",
+        headline="target accuracy under label shift, unweighted vs BBSE importance weights (floored at 0.25)",
         real_data="mnist_5k",
     ),
     Lab(
