@@ -39,11 +39,10 @@ from dcai_helpers.grading.feedback import configure
 
 c = get_config()  # noqa: F821  (injected by traitlets)
 here = os.path.dirname(os.path.abspath(__file__))
+# Nothing about the exchange or which files a step copies: `nbgrader release_feedback` run on this folder
+# (examples/jupyterhub/release-feedback.sh) must use the course's exchange and keep the submissions' secrets.
 c.CourseDirectory.root = here
 c.CourseDirectory.course_id = "{course_id}"
-c.CourseDirectory.include = ["*.ipynb"]
-c.Exchange.root = os.path.join(here, "exchange")
-c.Exchange.assignment_dir = here
 c.CsvExportPlugin.to = os.path.join(here, "{to}")
 configure(c)
 '''
