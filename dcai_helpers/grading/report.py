@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 import io
 import re
+import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -84,12 +85,12 @@ class ClassReport:
         lines = [f"class report of {self.lab}: {len(self.rows)} student(s)"]
         if scores:
             mean = sum(scores) / len(scores)
-            lines.append(f"  score: mean {mean:.1f}/{self.max_score:g}, median {_median(scores):g}")
+            lines.append(f"  score: mean {mean:.1f}/{self.max_score:g}, median {statistics.median(scores):g}")
         lines.append("  status: " + ", ".join(f"{n} {s}" for s, n in self.statuses().items() if n))
         lines.append(f"  late: {len(self.late)}; resubmitted: {len(self.resubmitted)}")
         if self.seconds:
             times = sorted(self.seconds.values())
-            lines.append(f"  run time: median {_secs(_median(times))}, longest {_secs(times[-1])}")
+            lines.append(f"  run time: median {_secs(statistics.median(times))}, longest {_secs(times[-1])}")
         for cell in self.cells:
             public, hidden = CellStats.rate(cell.public), CellStats.rate(cell.hidden)
             lines.append(f"  {cell.grade_id}: public {_percent(public)}, hidden {_percent(hidden)}")
@@ -193,12 +194,6 @@ def _seconds(nb: nbformat.NotebookNode) -> float | None:
 def _pattern(message: str) -> str:
     """A message with its numbers masked, so that the same mistake with different values counts once."""
     return re.sub(r"-?\d+(?:\.\d+)?(?:e-?\d+)?", "#", message.strip())
-
-
-def _median(values: list[float]) -> float:
-    ordered = sorted(values)
-    mid = len(ordered) // 2
-    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
 
 
 def _secs(seconds: float) -> str:
@@ -335,7 +330,8 @@ def _run_times(report: ClassReport) -> str:
     times = sorted(report.seconds.values())
     if times:
         ax.hist(times, bins=min(10, len(times)), color="#4a7ab7")
-        ax.axvline(_median(times), color="#222", linestyle="--", label=f"median {_secs(_median(times))}")
+        median = statistics.median(times)
+        ax.axvline(median, color="#222", linestyle="--", label=f"median {_secs(median)}")
         ax.legend()
     ax.set_xlabel("seconds the notebook ran")
     ax.set_ylabel("submissions")

@@ -157,8 +157,10 @@ def merge(shards: Sequence[str | Path], *, into: str | Path) -> MergeReport:
             shutil.copy2(source, target, follow_symlinks=False)
     _merge_gradebooks(folders, CourseFolder(into).gradebook)
     # The shards were graded against one answer key (checked above): the first shard's copy of it is kept.
-    for source in sorted({child.name: child for f in reversed(folders) for child in _sources(f)}.values()):
-        shutil.copytree(source, into / "source" / source.name)
+    for folder in folders:
+        for source in _sources(folder):
+            if not (into / "source" / source.name).exists():
+                shutil.copytree(source, into / "source" / source.name)
     write_course_config(into)
     return MergeReport(into, len(folders), len(rows), gradebook_students)
 
