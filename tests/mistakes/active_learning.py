@@ -133,6 +133,31 @@ MISTAKES = {
             },
         ),
         Mistake(
+            what="scores computed with a Python loop over the examples",
+            rule="no Python loop over examples",
+            answers={
+                "uncertainty_scores": """
+def uncertainty_scores(pred_probs, method):
+    if method not in ("least_confident", "margin", "entropy"):
+        raise ValueError(method)
+    scores = np.empty(len(pred_probs))
+    for i, row in enumerate(np.asarray(pred_probs, dtype=float)):
+        if method == "least_confident":
+            scores[i] = 1.0 - row.max()
+        elif method == "margin":
+            two_largest = np.sort(row)[-2:]
+            scores[i] = 1.0 - (two_largest[1] - two_largest[0])
+        else:
+            scores[i] = -np.sum(row[row > 0] * np.log(row[row > 0]))
+    return scores
+
+
+def select_top_k(scores, k):
+    return np.argsort(-np.asarray(scores, dtype=float), kind="stable")[:k]
+"""
+            },
+        ),
+        Mistake(
             what="top-k returned smallest score first",
             rule="largest score first",
             answers={
@@ -201,6 +226,17 @@ MISTAKES = {
             },
         ),
         Mistake(
+            what="vote shares divided by n_classes instead of n_members",
+            rule="not / n_classes",
+            answers={
+                "committee_votes": _changed(
+                    _COMMITTEE,
+                    "shares = (votes[:, :, None] == np.arange(n_classes)).mean(axis=1)",
+                    "shares = (votes[:, :, None] == np.arange(n_classes)).sum(axis=1) / n_classes",
+                )
+            },
+        ),
+        Mistake(
             what="vote entropy of the counts instead of the shares",
             rule="V_c = votes for c / n_members",
             answers={
@@ -243,6 +279,36 @@ MISTAKES = {
                     "distance_to_centres = np.where(np.isinf(distance_to_centres), -np.inf, "
                     "np.linalg.norm(X - X[picked[step]], axis=1))",
                 )
+            },
+        ),
+        Mistake(
+            what="distances measured to the first labelled point only",
+            rule="the minimum over all labelled points",
+            answers={
+                "k_center_greedy": _changed(
+                    _K_CENTER, "    for centre in labelled_indices:", "    for centre in labelled_indices[:1]:"
+                )
+            },
+        ),
+        Mistake(
+            what="every point measured against every centre again at each pick",
+            rule="update it with the distances to the new centre only",
+            answers={
+                "k_center_greedy": """
+from scipy.spatial.distance import cdist
+
+
+def k_center_greedy(X, labelled_indices, k):
+    X = np.asarray(X, dtype=float)
+    centres = [int(i) for i in labelled_indices]
+    picked = []
+    for _ in range(k):
+        distance = cdist(X, X[centres]).min(axis=1)
+        distance[centres] = -np.inf
+        picked.append(int(np.argmax(distance)))
+        centres.append(picked[-1])
+    return np.array(picked)
+"""
             },
         ),
         Mistake(
@@ -307,6 +373,42 @@ MISTAKES = {
             what="fits the model passed in instead of a clone",
             rule="Fit a clone(model) each round",
             answers={"run_active_learning": _changed(_LOOP, "fitted = clone(model).fit(", "fitted = model.fit(")},
+        ),
+        Mistake(
+            what="never retrains after the first fit",
+            rule="Refit a clone(model) on all labelled examples every round",
+            answers={
+                "run_active_learning": _changed(
+                    _LOOP,
+                    "        fitted = clone(model).fit(X_pool[labelled_indices], labels)\n",
+                    "        if round_number == 0:\n"
+                    "            fitted = clone(model).fit(X_pool[labelled_indices], labels)\n",
+                )
+            },
+        ),
+        Mistake(
+            what="records the previous round's accuracy",
+            rule="record the accuracy of that round's model",
+            answers={
+                "run_active_learning": _changed(
+                    _LOOP,
+                    "        accuracies.append(accuracy_score(y_test, fitted.predict(X_test)))\n",
+                    "        shown = fitted if round_number == 0 else previous\n"
+                    "        accuracies.append(accuracy_score(y_test, shown.predict(X_test)))\n"
+                    "        previous = fitted\n",
+                )
+            },
+        ),
+        Mistake(
+            what="passes its own default_rng(0) to the strategy",
+            rule="Pass the rng given to run_active_learning on to select_batch",
+            answers={
+                "run_active_learning": _changed(
+                    _LOOP,
+                    "select_batch(fitted, X_pool, labelled_indices, labels, batch_size, rng)",
+                    "select_batch(fitted, X_pool, labelled_indices, labels, batch_size, np.random.default_rng(0))",
+                )
+            },
         ),
         Mistake(
             what="hands the strategy the unfitted model",

@@ -146,6 +146,11 @@ MISTAKES = {
                 )
             },
         ),
+        Mistake(
+            what="NumPy's default sort, which is not stable beyond 16 elements",
+            rule="The tie rule",
+            answers={"knn_shapley_values": _knn_shapley(order="np.argsort(squared_distances, axis=1)")},
+        ),
     ],
     "test_tmc_shapley_values": [
         Mistake(
@@ -157,6 +162,11 @@ MISTAKES = {
             what="no truncation",
             rule="The truncation rule",
             answers={"tmc_shapley_values": _tmc(truncate="False")},
+        ),
+        Mistake(
+            what="truncation with <= instead of <",
+            rule="strictly less (<)",
+            answers={"tmc_shapley_values": _tmc(truncate="abs(full - before) <= tolerance * abs(full)")},
         ),
         Mistake(
             what="utility of the whole set recomputed in every permutation",
@@ -194,6 +204,11 @@ MISTAKES = {
             what="ties broken by the higher index",
             rule="The tie rule",
             answers={"precision_at_k": _precision(ranking="np.argsort(-values, kind='stable')[::-1][:k]")},
+        ),
+        Mistake(
+            what="NumPy's default sort, which is not stable beyond 16 elements",
+            rule="The tie rule",
+            answers={"precision_at_k": _precision(ranking="np.argsort(values)[:k]")},
         ),
     ],
     "test_removal_curve": [
