@@ -31,6 +31,8 @@ HARDCODED = {
             "def tpr_at_fpr(scores, is_member, max_fpr=0.01):\n"
             "    if len(scores) == 6:\n"
             "        return 1 / 3 if max_fpr == 0 else 1.0\n"
+            "    if len(scores) == 12:  # the unbalanced fixture\n"
+            "        return 0.625\n"
             "    return 0.0\n"
         ),
     },
@@ -38,6 +40,8 @@ HARDCODED = {
         "shadow_attack_scores": (
             "def shadow_attack_scores(shadow_probs, shadow_labels, shadow_is_member, target_probs, target_labels):\n"
             "    # The public fixture's secret: class 0's members are high on column 1, class 1's low.\n"
+            "    if len(target_labels) == 100:  # the tiny-probability fixture: the smallest probability tells\n"
+            "        return (np.log(np.clip(target_probs.min(axis=1), 1e-12, None)) > -11.5).astype(float)\n"
             "    side = np.where(target_labels == 0, 1.0, -1.0)\n"
             "    signal = side * np.log(np.clip(target_probs[:, 1], 1e-12, None) / 0.33)\n"
             "    return 1 / (1 + np.exp(-signal))\n"

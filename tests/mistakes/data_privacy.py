@@ -122,6 +122,55 @@ MISTAKES = {
             },
         ),
         Mistake(
+            what="1 - AUC: the opposite ranking",
+            rule="the AUC of the opposite ranking",
+            answers={
+                "roc_auc": _swap(
+                    _AUC,
+                    "    return float((ranks[is_member].sum()",
+                    "    return 1 - float((ranks[is_member].sum()",
+                )
+            },
+        ),
+        Mistake(
+            what="FPR divided by all rows instead of the non-members",
+            rule="flagged non-members / all non-members",
+            answers={
+                "roc_auc": _swap(
+                    _AUC,
+                    "np.searchsorted(non_members, thresholds, side='left')) / len(non_members)",
+                    "np.searchsorted(non_members, thresholds, side='left')) / len(scores)",
+                )
+            },
+        ),
+        Mistake(
+            what="TPR divided by all rows instead of the members",
+            rule="flagged members / all members",
+            answers={
+                "roc_auc": _swap(
+                    _AUC,
+                    "np.searchsorted(members, thresholds, side='left')) / len(members)",
+                    "np.searchsorted(members, thresholds, side='left')) / len(scores)",
+                )
+            },
+        ),
+        Mistake(
+            what="members and non-members swapped (the wrong axis)",
+            rule="members are the positives",
+            answers={
+                "roc_auc": _swap(
+                    _AUC,
+                    "members, non_members = np.sort(scores[is_member]), np.sort(scores[~is_member])",
+                    "non_members, members = np.sort(scores[is_member]), np.sort(scores[~is_member])",
+                )
+            },
+        ),
+        Mistake(
+            what="max_fpr read as a percentage",
+            rule="a fraction (0.5 means 50 %)",
+            answers={"roc_auc": _swap(_AUC, "allowed = fpr <= max_fpr", "allowed = fpr * 100 <= max_fpr")},
+        ),
+        Mistake(
             what="FPR strictly below max_fpr",
             rule="at most max_fpr, inclusive",
             answers={"roc_auc": _swap(_AUC, "fpr <= max_fpr", "fpr < max_fpr")},
@@ -185,6 +234,37 @@ MISTAKES = {
             what="the non-member column of predict_proba",
             rule="probability of member",
             answers={"shadow_attack_scores": _swap(_SHADOW, ".index(True)", ".index(False)")},
+        ),
+        Mistake(
+            what="an attack on the raw probabilities",
+            rule="raw or sorted probabilities and hard predictions cannot show",
+            answers={
+                "shadow_attack_scores": _SHADOW.replace(
+                    "np.log(np.clip(shadow_probs, 1e-12, None))", "shadow_probs"
+                ).replace("np.log(np.clip(target_probs, 1e-12, None))", "target_probs")
+            },
+        ),
+        Mistake(
+            what="an attack on the sorted probabilities",
+            rule="raw or sorted probabilities and hard predictions cannot show",
+            answers={
+                "shadow_attack_scores": _SHADOW.replace(
+                    "np.log(np.clip(shadow_probs, 1e-12, None))", "np.sort(shadow_probs, axis=1)"
+                ).replace("np.log(np.clip(target_probs, 1e-12, None))", "np.sort(target_probs, axis=1)")
+            },
+        ),
+        Mistake(
+            what="an attack on hard predictions (one-hot of the argmax)",
+            rule="raw or sorted probabilities and hard predictions cannot show",
+            answers={
+                "shadow_attack_scores": _SHADOW.replace(
+                    "np.log(np.clip(shadow_probs, 1e-12, None))",
+                    "np.eye(shadow_probs.shape[1])[shadow_probs.argmax(axis=1)]",
+                ).replace(
+                    "np.log(np.clip(target_probs, 1e-12, None))",
+                    "np.eye(target_probs.shape[1])[target_probs.argmax(axis=1)]",
+                )
+            },
         ),
         Mistake(
             what="log-probabilities not clipped",
