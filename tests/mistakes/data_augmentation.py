@@ -88,6 +88,26 @@ MISTAKES = {
             answers={"affine_transform": _changed(_AFFINE, "-2 * shifts[:, 0] / width", "2 * shifts[:, 0] / width")},
         ),
         Mistake(
+            what="width and height swapped (height, width read as width, height)",
+            rule="Divide a shift right by the width",
+            answers={
+                "affine_transform": _changed(
+                    _AFFINE, "    height, width = images.shape[-2:]\n", "    width, height = images.shape[-2:]\n"
+                )
+            },
+        ),
+        Mistake(
+            what="a fixed 8 x 8 image size",
+            rule="never by a fixed 8",
+            answers={
+                "affine_transform": _changed(
+                    _changed(_AFFINE, "-2 * shifts[:, 0] / width", "-2 * shifts[:, 0] / 8"),
+                    "-2 * shifts[:, 1] / height",
+                    "-2 * shifts[:, 1] / 8",
+                )
+            },
+        ),
+        Mistake(
             what="angles used as radians, not converted from degrees",
             rule="a positive angle turns the digit counter-clockwise",
             answers={"affine_transform": _changed(_AFFINE, " * math.pi / 180", "")},
@@ -175,6 +195,17 @@ MISTAKES = {
             answers={
                 "gaussian_noise": _changed(
                     _changed(_NOISE_AND_CUTOUT, "height - size + 1", "height"), "width - size + 1", "width"
+                )
+            },
+        ),
+        Mistake(
+            what="height and width swapped in cutout",
+            rule="rows start at 0..3 (height - size)",
+            answers={
+                "gaussian_noise": _changed(
+                    _NOISE_AND_CUTOUT,
+                    "    height, width = images.shape[-2:]\n",
+                    "    width, height = images.shape[-2:]\n",
                 )
             },
         ),
@@ -275,6 +306,28 @@ MISTAKES = {
                     _ELASTIC,
                     "torch.stack([(2 * columns + 1) / width - 1, (2 * rows + 1) / height - 1], dim=-1)",
                     "torch.stack([2 * columns / (width - 1) - 1, 2 * rows / (height - 1) - 1], dim=-1)",
+                )
+            },
+        ),
+        Mistake(
+            what="columns normalised by the height and rows by the width",
+            rule="Normalise columns by the width and rows by the height",
+            answers={
+                "elastic_deform": _changed(
+                    _ELASTIC,
+                    "(2 * columns + 1) / width - 1, (2 * rows + 1) / height - 1",
+                    "(2 * columns + 1) / height - 1, (2 * rows + 1) / width - 1",
+                )
+            },
+        ),
+        Mistake(
+            what="a fixed 8 x 8 image size in displace",
+            rule="never by a fixed 8",
+            answers={
+                "elastic_deform": _changed(
+                    _ELASTIC,
+                    "(2 * columns + 1) / width - 1, (2 * rows + 1) / height - 1",
+                    "(2 * columns + 1) / 8 - 1, (2 * rows + 1) / 8 - 1",
                 )
             },
         ),
