@@ -74,6 +74,18 @@ def _swap(source: str, old: str, new: str) -> str:
     return source.replace(old, new)
 
 
+#: What the shadow-attack test says to an attack whose features are not the log-probabilities.
+_NOT_LOG_FEATURES = "raw or sorted probabilities and hard predictions cannot show"
+
+
+def _shadow_on(features: str) -> str:
+    """The shadow attack with ``features.format(probs)`` in place of the clipped log-probabilities."""
+    source = _SHADOW
+    for probs in ("shadow_probs", "target_probs"):
+        source = _swap(source, f"np.log(np.clip({probs}, 1e-12, None))", features.format(probs))
+    return source
+
+
 MISTAKES = {
     "test_membership_scores": [
         Mistake(
@@ -235,36 +247,13 @@ MISTAKES = {
             rule="probability of member",
             answers={"shadow_attack_scores": _swap(_SHADOW, ".index(True)", ".index(False)")},
         ),
-        Mistake(
-            what="an attack on the raw probabilities",
-            rule="raw or sorted probabilities and hard predictions cannot show",
-            answers={
-                "shadow_attack_scores": _SHADOW.replace(
-                    "np.log(np.clip(shadow_probs, 1e-12, None))", "shadow_probs"
-                ).replace("np.log(np.clip(target_probs, 1e-12, None))", "target_probs")
-            },
-        ),
-        Mistake(
-            what="an attack on the sorted probabilities",
-            rule="raw or sorted probabilities and hard predictions cannot show",
-            answers={
-                "shadow_attack_scores": _SHADOW.replace(
-                    "np.log(np.clip(shadow_probs, 1e-12, None))", "np.sort(shadow_probs, axis=1)"
-                ).replace("np.log(np.clip(target_probs, 1e-12, None))", "np.sort(target_probs, axis=1)")
-            },
-        ),
-        Mistake(
-            what="an attack on hard predictions (one-hot of the argmax)",
-            rule="raw or sorted probabilities and hard predictions cannot show",
-            answers={
-                "shadow_attack_scores": _SHADOW.replace(
-                    "np.log(np.clip(shadow_probs, 1e-12, None))",
-                    "np.eye(shadow_probs.shape[1])[shadow_probs.argmax(axis=1)]",
-                ).replace(
-                    "np.log(np.clip(target_probs, 1e-12, None))",
-                    "np.eye(target_probs.shape[1])[target_probs.argmax(axis=1)]",
-                )
-            },
+        *(
+            Mistake(what=what, rule=_NOT_LOG_FEATURES, answers={"shadow_attack_scores": _shadow_on(features)})
+            for what, features in (
+                ("an attack on the raw probabilities", "{}"),
+                ("an attack on the sorted probabilities", "np.sort({}, axis=1)"),
+                ("an attack on hard predictions (one-hot of the argmax)", "np.eye({0}.shape[1])[{0}.argmax(axis=1)]"),
+            )
         ),
         Mistake(
             what="log-probabilities not clipped",
