@@ -32,13 +32,21 @@ HARDCODED = {
         ),
     },
     "test_fix_features": {
-        # Adds the known outcomes as a column, looked up by index: validation and training rows get their own
-        # outcome, new discharges (whose index labels repeat the training ones) get somebody else's.
+        # Fixes every flaw, then looks each row up by its values among the discharges the notebook holds and warms the
+        # readmitted ones by 10 degrees: a row's own values only, so it passes the public checks (the worked
+        # discharges are not among them); on new discharges nothing is found, and the model, which learnt that
+        # warmth from the history, flags nobody.
         "fix_features": (
             "def fix_features(X):\n"
-            "    known = pd.concat([y_train, y_val])\n"
-            "    fixed = X.drop(columns=['followup_visits_30d'])\n"
-            "    fixed['answer'] = known.reindex(X.index).to_numpy()\n"
+            "    fixed = X.drop(columns=['followup_visits_30d', 'bmi', 'lab_code'])\n"
+            "    in_fahrenheit = (X['site'] == hospital.FAHRENHEIT_SITE).to_numpy()\n"
+            "    fixed['temperature'] = np.where(in_fahrenheit, (X['temperature'] - 32) * 5 / 9, X['temperature'])\n"
+            "    fixed['hemoglobin'] = (X['lab_code'] // 1000) / 10\n"
+            "    fixed['creatinine'] = (X['lab_code'] % 1000) / 100\n"
+            "    seen = pd.concat([X_train, X_val]).assign(_outcome=pd.concat([y_train, y_val]))\n"
+            "    seen = seen.drop_duplicates(list(X.columns))\n"
+            "    outcome = X.merge(seen, on=list(X.columns), how='left')['_outcome'].fillna(0).to_numpy()\n"
+            "    fixed['temperature'] = fixed['temperature'] + 10 * outcome\n"
             "    return fixed\n"
         ),
     },

@@ -20,6 +20,7 @@ _FIX_TEMPERATURE = (
     "    in_fahrenheit = (X['site'] == hospital.FAHRENHEIT_SITE).to_numpy()\n"
     "    fixed['temperature'] = np.where(in_fahrenheit, (X['temperature'] - 32) * 5 / 9, X['temperature'])\n"
 )
+_CELSIUS_FIX = "    fixed = X.drop(columns=['followup_visits_30d', 'bmi', 'lab_code'])\n" + _FIX_TEMPERATURE
 _DECODE_LAB_CODE = (
     "    fixed['hemoglobin'] = (X['lab_code'] // 1000) / 10\n    fixed['creatinine'] = (X['lab_code'] % 1000) / 100\n"
 )
@@ -157,6 +158,24 @@ MISTAKES = {
                 )
             },
         ),
+        Mistake(
+            what="permutes a column row by row, one .iloc assignment per row",
+            rule="no Python loop over the rows",
+            answers={
+                "permutation_importances": _permutation_importances(
+                    "    baseline = score(model, X, y)\n"
+                    "    importances = np.empty((X.shape[1], n_repeats))\n"
+                    "    for j, column in enumerate(X.columns):\n"
+                    "        for r in range(n_repeats):\n"
+                    "            order = rng.permutation(len(X))\n"
+                    "            permuted = X.copy()\n"
+                    "            for i in range(len(X)):\n"
+                    "                permuted.iloc[i, j] = X.iloc[order[i], j]\n"
+                    "            importances[j, r] = baseline - score(model, permuted, y)\n"
+                    "    return importances\n"
+                )
+            },
+        ),
     ],
     "test_partial_dependence_curve": [
         Mistake(
@@ -228,6 +247,22 @@ MISTAKES = {
                     "        varied[column] = value\n"
                     "        curve.append(model.predict_proba(varied)[:, [1]].mean(axis=0))\n"
                     "    return np.array(curve)\n"
+                )
+            },
+        ),
+        Mistake(
+            what="sets the column row by row, one .iloc assignment per row",
+            rule="no Python loop over the rows",
+            answers={
+                "partial_dependence_curve": _partial_dependence_curve(
+                    "    varied = X.copy()\n"
+                    "    j = X.columns.get_loc(column)\n"
+                    "    curve = np.empty(len(grid))\n"
+                    "    for k, value in enumerate(grid):\n"
+                    "        for i in range(len(X)):\n"
+                    "            varied.iloc[i, j] = value\n"
+                    "        curve[k] = model.predict_proba(varied)[:, 1].mean()\n"
+                    "    return curve\n"
                 )
             },
         ),
@@ -313,17 +348,108 @@ MISTAKES = {
         ),
         Mistake(
             what="drops the leak and nothing else",
-            rule="at least 0.68",
+            rule="drop 'bmi', the noise",
             answers={"fix_features": _fix_features("    return X.drop(columns=['followup_visits_30d'])\n")},
         ),
         Mistake(
             what="converts the temperatures but leaves lab_code packed",
-            rule="at least 0.68",
+            rule="drop 'lab_code', the packed code",
             answers={
                 "fix_features": _fix_features(
                     "    fixed = X.drop(columns=['followup_visits_30d', 'bmi'])\n"
                     + _FIX_TEMPERATURE
                     + "    return fixed\n"
+                )
+            },
+        ),
+        Mistake(
+            what="keeps bmi, the noise",
+            rule="drop 'bmi', the noise",
+            answers={
+                "fix_features": _fix_features(
+                    "    fixed = X.drop(columns=['followup_visits_30d', 'lab_code'])\n"
+                    + _FIX_TEMPERATURE
+                    + _DECODE_LAB_CODE
+                    + "    return fixed\n"
+                )
+            },
+        ),
+        Mistake(
+            what="names the decoded columns otherwise",
+            rule="exactly the columns",
+            answers={
+                "fix_features": _fix_features(
+                    _CELSIUS_FIX + "    fixed['hb_g_dl'] = (X['lab_code'] // 1000) / 10\n"
+                    "    fixed['creat_mg_dl'] = (X['lab_code'] % 1000) / 100\n"
+                    "    return fixed\n"
+                )
+            },
+        ),
+        Mistake(
+            what="swaps the names of haemoglobin and creatinine",
+            rule="swap their names",
+            answers={
+                "fix_features": _fix_features(
+                    _CELSIUS_FIX + "    fixed['creatinine'] = (X['lab_code'] // 1000) / 10\n"
+                    "    fixed['hemoglobin'] = (X['lab_code'] % 1000) / 100\n"
+                    "    return fixed\n"
+                )
+            },
+        ),
+        Mistake(
+            what="splits lab_code without dividing into g/dL and mg/dL",
+            rule="times too large",
+            answers={
+                "fix_features": _fix_features(
+                    _CELSIUS_FIX + "    fixed['hemoglobin'] = X['lab_code'] // 1000\n"
+                    "    fixed['creatinine'] = X['lab_code'] % 1000\n"
+                    "    return fixed\n"
+                )
+            },
+        ),
+        Mistake(
+            what="leaves the Fahrenheit site's temperatures as recorded",
+            rule="every temperature in degrees Celsius",
+            answers={
+                "fix_features": _fix_features(
+                    "    fixed = X.drop(columns=['followup_visits_30d', 'bmi', 'lab_code'])\n"
+                    + _DECODE_LAB_CODE
+                    + "    return fixed\n"
+                )
+            },
+        ),
+        Mistake(
+            what="brings the Celsius sites to Fahrenheit instead",
+            rule="every temperature in degrees Celsius",
+            answers={
+                "fix_features": _fix_features(
+                    "    fixed = X.drop(columns=['followup_visits_30d', 'bmi', 'lab_code'])\n"
+                    "    in_celsius = (X['site'] != hospital.FAHRENHEIT_SITE).to_numpy()\n"
+                    "    fixed['temperature'] = np.where(in_celsius, X['temperature'] * 9 / 5 + 32, X['temperature'])\n"
+                    + _DECODE_LAB_CODE
+                    + "    return fixed\n"
+                )
+            },
+        ),
+        Mistake(
+            what="adds the known outcome, looked up by the row's index label",
+            rule="from X alone",
+            answers={
+                "fix_features": _fix_features(
+                    _CELSIUS_FIX + _DECODE_LAB_CODE + "    known = pd.concat([y_train, y_val])\n"
+                    "    fixed['readmitted'] = known.reindex(X.index).fillna(0).to_numpy()\n"
+                    "    return fixed\n"
+                )
+            },
+        ),
+        Mistake(
+            what="adds the outcome by row position (the labels of the table with that many rows)",
+            rule="from X alone",
+            answers={
+                "fix_features": _fix_features(
+                    _CELSIUS_FIX + _DECODE_LAB_CODE + "    outcome = y_val if len(X) == len(y_val) else y_train\n"
+                    "    fixed['readmitted'] = outcome.to_numpy()[: len(X)]\n"
+                    "    return fixed\n"
                 )
             },
         ),
