@@ -18,7 +18,7 @@ HARDCODED = {
             "\n"
             "\n"
             "def balanced_accuracy(y_true, y_pred):\n"
-            "    return 13 / 18\n"
+            "    return 0.25 if list(y_true) == ['b', 'a', 'a'] else 13 / 18\n"
         ),
     },
     "test_slice_accuracy_table": {
@@ -50,8 +50,8 @@ HARDCODED = {
             "    return pd.Series(0.0, index=X_train.columns, name='importance')\n"
         ),
     },
-    # Half the work: the outlier rows removed, nothing else. It follows every rule and beats the raw export on
-    # validation (0.563 against 0.388), but stays far from the 0.75 the hidden test asks on the test set.
+    # Half the work: the outlier rows removed, nothing else. It follows every rule and clears the public bar on
+    # validation (0.563 against 0.5), but stays far from the 0.75 the hidden test asks on the test set (0.572).
     "test_final_training_set": {
         "final_training_set": (
             "keep = ~find_outliers(X_train, threshold=10.0)\n"

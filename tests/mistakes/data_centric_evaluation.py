@@ -115,6 +115,27 @@ MISTAKES = {
             },
         ),
         Mistake(
+            what="balanced accuracy as recall_score(average='macro'), which counts a label only in y_pred as a class",
+            rule="Average over the classes of y_true only",
+            answers={
+                "balanced_accuracy": _RECALL + "\n\ndef balanced_accuracy(y_true, y_pred):\n"
+                "    with warnings.catch_warnings():\n"
+                "        warnings.simplefilter('ignore')\n"
+                "        return float(recall_score(y_true, y_pred, average='macro'))\n"
+            },
+        ),
+        Mistake(
+            what="balanced accuracy over the classes of y_true and y_pred together (a class only predicted scores 0)",
+            rule="a label that only appears in y_pred ('d') is not a class",
+            answers={
+                "balanced_accuracy": _RECALL + "\n\ndef balanced_accuracy(y_true, y_pred):\n"
+                "    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)\n"
+                "    classes = np.union1d(y_true, y_pred)\n"
+                "    return float(np.mean([np.mean(y_pred[y_true == c] == c) if np.any(y_true == c) else 0.0\n"
+                "                          for c in classes]))\n"
+            },
+        ),
+        Mistake(
             what="classes in order of appearance (pd.unique) instead of sorted",
             rule="sorted order",
             answers={
@@ -270,6 +291,21 @@ MISTAKES = {
             what="hands in the raw training set unchanged",
             rule="must beat the raw training set",
             answers={"final_training_set": "X_train_final, y_train_final = X_train.copy(), y_train.copy()\n"},
+        ),
+        Mistake(
+            what="re-samples every class to the largest, and nothing else (outliers and junk column kept)",
+            rule="Re-sampling alone does not get there",
+            answers={
+                "final_training_set": "rng = np.random.default_rng(0)\n"
+                "labels = y_train.to_numpy()\n"
+                "n_largest = max(np.sum(labels == label) for label in loans.CLASSES)\n"
+                "rows = []\n"
+                "for label in loans.CLASSES:\n"
+                "    of_label = np.flatnonzero(labels == label)\n"
+                "    rows += [of_label, rng.choice(of_label, n_largest - len(of_label))]\n"
+                "rows = np.concatenate(rows)\n"
+                "X_train_final, y_train_final = X_train.iloc[rows], y_train.iloc[rows]\n"
+            },
         ),
         Mistake(
             what="validation rows under training index labels",
