@@ -98,8 +98,16 @@ MISTAKES = {
         ),
         Mistake(
             what="averages over the wrong axis (one number per neighbour rank)",
-            rule="Return one score per query row",
+            rule="along axis=1 (averaging along axis=0 gives one number per neighbour rank)",
             answers={"knn_outlier_score": KNN_DISTANCES + "    return np.sort(distances, axis=1)[:, :k].mean(0)\n"},
+        ),
+        Mistake(
+            what="no clipping before the square root: nan where rounding makes a squared distance negative",
+            rule="Clip the squared distances at 0 before np.sqrt",
+            answers={
+                "knn_outlier_score": KNN_DISTANCES.replace("np.sqrt(np.clip(squared, 0.0, None))", "np.sqrt(squared)")
+                + "    return np.partition(distances, k - 1, axis=1)[:, :k].mean(axis=1)\n"
+            },
         ),
         Mistake(
             what="a Python loop over every pair of rows",
@@ -288,12 +296,25 @@ MISTAKES = {
         ),
         Mistake(
             what="recomputes the kernel matrix for every permutation",
-            rule="it must be fast",
+            rule="Compute the kernel matrix of the pooled sample once",
             answers={
                 "mmd_permutation_test": MMD + "    from scipy.spatial.distance import cdist\n"
                 "    def statistic(order):\n"
                 "        a, b = pooled[order[:n_a]], pooled[order[n_a:]]\n"
                 "        k = lambda x, y: np.exp(-cdist(x, y, 'sqeuclidean') / (2.0 * bandwidth**2)).mean()\n"
+                "        return float(k(a, a) + k(b, b) - 2 * k(a, b))\n"
+                "    observed = statistic(np.arange(len(pooled)))\n" + MMD_PERMUTED + MMD_RETURN
+            },
+        ),
+        Mistake(
+            what="recomputes the kernel matrix for every permutation, with matrix products",
+            rule="Compute the kernel matrix of the pooled sample once",
+            answers={
+                "mmd_permutation_test": MMD + "    def k(x, y):\n"
+                "        squared = np.clip((x**2).sum(1)[:, None] + (y**2).sum(1)[None, :] - 2 * x @ y.T, 0, None)\n"
+                "        return np.exp(-squared / (2.0 * bandwidth**2)).mean()\n"
+                "    def statistic(order):\n"
+                "        a, b = pooled[order[:n_a]], pooled[order[n_a:]]\n"
                 "        return float(k(a, a) + k(b, b) - 2 * k(a, b))\n"
                 "    observed = statistic(np.arange(len(pooled)))\n" + MMD_PERMUTED + MMD_RETURN
             },
