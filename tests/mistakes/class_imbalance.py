@@ -343,6 +343,19 @@ MISTAKES = {
             },
         ),
         Mistake(
+            what="a Python loop over the distinct scores, each F1 counted with numpy masks",
+            rule="Vectorise: sort the scores once",
+            answers={
+                "best_threshold": _THRESHOLD_HEAD + "    best = (0.0, -1.0)\n"
+                "    for t in np.unique(scores)[::-1]:\n"
+                "        flagged = scores >= t\n"
+                "        f1 = 2 * np.sum(y_true & flagged) / (flagged.sum() + y_true.sum())\n"
+                "        if f1 > best[1]:\n"
+                "            best = (float(t), float(f1))\n"
+                "    return best\n"
+            },
+        ),
+        Mistake(
             what="a loop that calls scikit-learn's f1_score for every distinct score",
             rule="Vectorise",
             answers={
