@@ -252,7 +252,7 @@ MISTAKES = {
         ),
         Mistake(
             what="both columns returned",
-            rule="shape (200,)",
+            rule="Return only the probability column of class 1, predict_proba's [:, 1], not both columns",
             answers={
                 "out_of_sample_proba": _OOS
                 + _FOLDS
