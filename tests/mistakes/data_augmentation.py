@@ -160,6 +160,11 @@ MISTAKES = {
     ],
     "test_gaussian_noise": [
         Mistake(
+            what="a Python loop over the images in cutout, one square at a time",
+            rule="No Python loop over the images",
+            answers={"gaussian_noise": _NOISE_AND_CUTOUT},
+        ),
+        Mistake(
             what="noise not clipped to the value range",
             rule="clip to [0, 1]",
             answers={"gaussian_noise": _changed(_NOISE_AND_CUTOUT, ").clamp(0.0, 1.0)", ")")},
