@@ -60,7 +60,7 @@ MISTAKES = {
         ),
         Mistake(
             what="argmax over the wrong axis (one answer per class)",
-            rule="Return one label per row",
+            rule="the argmax along axis=1 (over the classes), not along axis=0",
             answers={
                 "majority_vote": VOTE
                 + "    votes = np.stack([(labels_multiannotator == k).sum(axis=1) for k in range(n_classes)], axis=1)\n"

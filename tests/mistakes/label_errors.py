@@ -99,7 +99,7 @@ MISTAKES = {
         ),
         Mistake(
             what="method='predict': one label per example instead of probabilities",
-            rule="one column per class",
+            rule="one column per class (method='predict_proba')",
             answers={
                 "compute_out_of_sample_pred_probs": _OOS
                 + "    folds = StratifiedKFold(n_splits=n_folds, shuffle=True, random_state=seed)\n"
@@ -136,7 +136,7 @@ MISTAKES = {
         ),
         Mistake(
             what="wrong axis: the mean probability vector of each class's rows",
-            rule="one threshold per class",
+            rule="the mean of column k over the rows labelled k",
             answers={
                 "per_class_thresholds": _THRESHOLDS
                 + "    return np.array([pred_probs[labels == k].mean(axis=0) for k in range(pred_probs.shape[1])])\n"
