@@ -30,10 +30,13 @@ N_FEATURES = 10
 CLASS_PRIORS = (0.27, 0.27, 0.2, 0.2, 0.06)
 #: Rows in the labelled seed set, the unlabelled pool, the validation set and the (private) deployment set.
 N_SEED, N_POOL, N_VALIDATION, N_DEPLOYMENT = 250, 3000, 600, 3000
+#: Rows of this week's traffic: unlabelled (labels for sale, like the pool's), and a labelled held-out slice that
+#: a notebook may score on but never train on (the local proxy of the deployment check).
+N_RECENT, N_HOLDOUT = 400, 400
 #: Share of site-B rows: rare in the seed set and the pool, common in validation and deployment.
-SITE_B_SHARE = {"seed": 0.03, "pool": 0.06, "validation": 0.3, "deployment": 0.4}
+SITE_B_SHARE = {"seed": 0.03, "pool": 0.06, "validation": 0.3, "recent": 0.4, "deployment": 0.4}
 #: Extra shift of site B's features in deployment (its drift since the validation set was drawn).
-SITE_B_DRIFT = 0.6
+SITE_B_DRIFT = 1.0
 #: Label noise of the seed set: true class -> (given label, fraction flipped). Concentrated in classes 1 and 3.
 SEED_LABEL_NOISE = {1: (2, 0.35), 3: (0, 0.35)}
 #: Pool rows that copy a validation row (with a little noise) and outliers planted in the pool and seed set.
@@ -55,7 +58,9 @@ features, 5 classes; rows come from two sites, A and B, whose classes lie in dif
 the pool are sold by a simulated market of annotators (`LabellingMarket`).
 
 **Size.** A labelled seed set of 250 rows, an unlabelled pool of 3,000 rows, a labelled validation set of
-600 rows (drawn from recent traffic). A deployment set of 3,000 rows is kept for grading and never shown.
+600 rows (drawn from recent traffic), and this week's traffic: 400 unlabelled rows (labels for sale, as the
+pool's) and a labelled held-out slice of 400 rows (score on it, never train on it). A deployment set of 3,000
+rows, drawn as this week's traffic is, is kept for grading and never shown.
 Annotators: `expert` (4 per label, 2 % errors) and `crowd` (1 per label, 30 % errors); budget 800.
 
 **Licence.** Generated data, released with the course under the MIT licence.
@@ -68,9 +73,10 @@ DATASHEET_INJECTED = """
 row with tiny noise (`pool_copies_validation_row`). *Outliers*: 30 pool rows and 8 seed rows far from every class,
 the seed ones with random labels (`pool_is_outlier`, `seed_is_outlier`). *A rare class*: class 4, drawn with
 probability 6 % in every split. *An under-represented slice that drifts*: a row comes from site B (`seed_site_b`,
-`pool_site_b`) with probability 3 % in the seed set, 6 % in the pool, 30 % in validation and 40 % in deployment,
-where site B's features have moved by a further 0.6 along a fixed direction. The true labels are `seed_true_labels`
-and `pool_true_labels`.
+`pool_site_b`, `recent_site_b`) with probability 3 % in the seed set, 6 % in the pool, 30 % in validation and 40 %
+in this week's traffic and in deployment, where site B's features have moved by a further 1.0 along a fixed direction
+(*drift*; site A has not moved). The true labels are `seed_true_labels`, `pool_true_labels` and
+`recent_true_labels`.
 """
 
 DATASHEET = DATASHEET_OVERVIEW + DATASHEET_INJECTED
@@ -103,6 +109,13 @@ class DataEngineTask:
         Ground truth of the injected problems.
     pool_copies_validation_row : numpy.ndarray of int, shape (3000,)
         The validation row a pool row copies, or -1.
+    X_recent : numpy.ndarray of float, shape (400, 10)
+        This week's traffic, unlabelled: drawn as the deployment set is (site B common and drifted); labels for
+        sale as ``"recent"`` rows.
+    recent_site_b, recent_true_labels : numpy.ndarray
+        Its site flags, and its ground truth.
+    X_holdout, y_holdout, holdout_site_b : numpy.ndarray, 400 rows
+        A labelled held-out slice of this week's traffic: score on it, never train on it.
     """
 
     X_seed: np.ndarray
@@ -119,6 +132,12 @@ class DataEngineTask:
     seed_is_outlier: np.ndarray
     pool_is_outlier: np.ndarray
     pool_copies_validation_row: np.ndarray
+    X_recent: np.ndarray
+    recent_site_b: np.ndarray
+    recent_true_labels: np.ndarray
+    X_holdout: np.ndarray
+    y_holdout: np.ndarray
+    holdout_site_b: np.ndarray
 
 
 def make_fixed_model() -> Pipeline:
@@ -186,6 +205,11 @@ def make_task(seed: int = TASK_SEED) -> DataEngineTask:
     X_pool[copy_rows] = X_val[sources] + rng.normal(scale=_DUPLICATE_NOISE, size=(N_NEAR_DUPLICATES, N_FEATURES))
     pool_true[copy_rows], pool_site_b[copy_rows], copies[copy_rows] = y_val[sources], val_site_b[sources], sources
 
+    # This week's traffic comes from a stream of its own, so the splits above stay as they were.
+    recent_rng = np.random.default_rng([seed, 5])
+    X_recent, recent_true, recent_site_b = _draw(N_RECENT, SITE_B_SHARE["recent"], SITE_B_DRIFT, recent_rng, seed)
+    X_holdout, y_holdout, holdout_site_b = _draw(N_HOLDOUT, SITE_B_SHARE["recent"], SITE_B_DRIFT, recent_rng, seed)
+
     return DataEngineTask(
         X_seed=X_seed,
         seed_labels=seed_labels,
@@ -201,13 +225,20 @@ def make_task(seed: int = TASK_SEED) -> DataEngineTask:
         seed_is_outlier=seed_is_outlier,
         pool_is_outlier=pool_is_outlier,
         pool_copies_validation_row=copies,
+        X_recent=X_recent,
+        recent_site_b=recent_site_b,
+        recent_true_labels=recent_true,
+        X_holdout=X_holdout,
+        y_holdout=y_holdout,
+        holdout_site_b=holdout_site_b,
     )
 
 
 def deployment_set_for_grading(seed: int = TASK_SEED) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The private deployment set of the task ``make_task(seed)``: for hidden tests and benchmarks only.
 
-    Site B is 40 % of it and has drifted by ``SITE_B_DRIFT`` since the validation set was drawn.
+    Drawn as this week's traffic (``X_recent``, ``X_holdout``) is: site B is 40 % of it and has drifted by
+    ``SITE_B_DRIFT`` since the validation set was drawn.
 
     Returns
     -------
@@ -260,7 +291,11 @@ class LabellingMarket:
     def __init__(self, task: DataEngineTask, budget: int = DEFAULT_BUDGET, seed: int = 0) -> None:
         if not isinstance(task, DataEngineTask):
             raise TypeError(f"`task` must be a DataEngineTask (from make_task); got {type(task).__name__}")
-        self._truth = {"seed": task.seed_true_labels.copy(), "pool": task.pool_true_labels.copy()}
+        self._truth = {
+            "seed": task.seed_true_labels.copy(),
+            "pool": task.pool_true_labels.copy(),
+            "recent": task.recent_true_labels.copy(),
+        }
         self.budget = check_int("budget", budget, minimum=0)
         self._rng = np.random.default_rng([check_seed(seed), 4])
         self._purchases: list[Purchase] = []
@@ -292,7 +327,7 @@ class LabellingMarket:
 
         Parameters
         ----------
-        source : {"seed", "pool"}
+        source : {"seed", "pool", "recent"}
             Which rows the indices refer to.
         indices : array-like of int, shape (n,)
             Row indices, distinct, in range.
@@ -309,7 +344,7 @@ class LabellingMarket:
             When the purchase costs more than what remains; nothing is bought then.
         """
         if source not in self._truth:
-            raise ValueError(f"`source` must be 'seed' or 'pool'; got {source!r}")
+            raise ValueError(f"`source` must be one of {list(self._truth)}; got {source!r}")
         price = self.price(annotator)
         rows = np.asarray(indices)
         n_rows = len(self._truth[source])

@@ -162,9 +162,9 @@ LABS: tuple[Lab, ...] = (
     Lab(
         id="data_engine",
         title="The data engine: a labelling budget spent round by round (capstone)",
-        points=10,
+        points=16,
         datasets=("labelling_market",),
-        headline="validation accuracy of a fixed model after a budget of 800: random spend vs data engine (3 seeds)",
+        headline="accuracy on this week's held-out traffic: random spend of 800 vs your final data engine (700 spent)",
     ),
 )
 

@@ -103,7 +103,7 @@ def test_market_refuses_a_purchase_over_budget_and_buys_nothing(task):
 @pytest.mark.parametrize(
     ("args", "error", "message"),
     [
-        (("valid", [0]), ValueError, "`source` must be 'seed' or 'pool'"),
+        (("valid", [0]), ValueError, "`source` must be one of"),
         (("pool", [0], "intern"), ValueError, "`annotator` must be one of"),
         (("pool", [[0, 1]]), ValueError, "`indices` must be a 1-D integer array"),
         (("pool", [0.5]), ValueError, "`indices` must be a 1-D integer array"),
@@ -129,3 +129,24 @@ def test_datasheet_has_every_heading_and_splits_at_injected():
     for heading in ("**Origin.**", "**Size.**", "**Licence.**", "**Injected.**"):
         assert heading in labelling_market.DATASHEET
     assert "**Injected.**" not in labelling_market.DATASHEET_OVERVIEW
+
+
+def test_this_weeks_traffic_is_drawn_as_deployment_and_sold_by_the_market(task):
+    assert task.X_recent.shape == (labelling_market.N_RECENT, labelling_market.N_FEATURES)
+    assert task.X_holdout.shape == (labelling_market.N_HOLDOUT, labelling_market.N_FEATURES)
+    assert task.y_holdout.shape == task.holdout_site_b.shape == (labelling_market.N_HOLDOUT,)
+    assert 0.3 < task.recent_site_b.mean() < 0.5 and 0.3 < task.holdout_site_b.mean() < 0.5
+    # Site B of this week sits where deployment's site B does, away from validation's site-B rows.
+    X_deploy, _, deploy_site_b = deployment_set_for_grading()
+    centre = {
+        "recent": task.X_recent[task.recent_site_b].mean(axis=0),
+        "deployment": X_deploy[deploy_site_b].mean(axis=0),
+        "validation": task.X_validation[task.validation_site_b].mean(axis=0),
+    }
+    assert np.linalg.norm(centre["recent"] - centre["deployment"]) < 0.5
+    assert np.linalg.norm(centre["recent"] - centre["validation"]) > 0.7
+    market = LabellingMarket(task, budget=8, seed=0)
+    labels = market.buy("recent", [0, 1], annotator="expert")
+    assert labels.shape == (2,) and market.spent == 8 and market.purchases[0].source == "recent"
+    with pytest.raises(ValueError, match="`source` must be one of"):
+        market.buy("holdout", [0], annotator="crowd")

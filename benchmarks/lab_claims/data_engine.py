@@ -109,6 +109,82 @@ def _run_recipe(ns: dict, task, deployment, seed: int) -> dict[str, float]:
     }
 
 
+#: Seed -> what the claims read from the final engine (Exercise 7) on that seed's task.
+_FINAL: dict[int, dict[str, float]] = {}
+
+
+def _final(ns: dict, seed: int) -> dict[str, float]:
+    """The solution's final engine on ``make_task(seed)`` with market seed ``seed``, taken apart as the notebook's
+    reveal does (held-out accuracy without its relabels, without this week's rows), with Exercise 4's engine and
+    random spend on the same task, and the domain classifier's AUC per site (Exercise 6)."""
+    if seed in _FINAL:
+        return _FINAL[seed]
+    task = labelling_market.make_task(seed=seed)
+    X_deploy, y_deploy, _ = labelling_market.deployment_set_for_grading(seed=seed)
+    market = LabellingMarket(task, seed=seed)
+    X, y = (np.asarray(part) for part in ns["build_final_training_set"](task, market))
+    from_recent = np.array([row.tobytes() in {r.tobytes() for r in task.X_recent} for row in X])
+    relabelled = {i for p in market.purchases if p.source == "seed" for i in p.indices}
+    seed_index = {row.tobytes(): i for i, row in enumerate(task.X_seed)}
+    given = y.copy()
+    for position, row in enumerate(X):
+        index = seed_index.get(row.tobytes())
+        if index in relabelled:
+            given[position] = task.seed_labels[index]
+
+    def holdout(X_train, y_train):
+        return float(make_fixed_model().fit(X_train, y_train).score(task.X_holdout, task.y_holdout))
+
+    seed_keep, pool_keep = ns["curation_masks"](
+        task.X_seed, task.X_pool, task.X_validation, duplicate_radius=0.5, outlier_factor=3.0, n_neighbors=5
+    )
+    engine_market = LabellingMarket(task, seed=seed)
+    X_engine, y_engine, _ = ns["run_data_engine"](
+        task,
+        engine_market,
+        seed_keep=seed_keep,
+        pool_keep=pool_keep,
+        pick_rows_to_relabel=ns["pick_relabels"],
+        select_batch=ns["balanced_margin_batch"],
+        n_rounds=ns["N_ROUNDS"],
+        relabels_per_round=10,
+        seed=seed,
+    )
+    rng = np.random.default_rng(seed)
+    random_rows = rng.choice(len(task.X_pool), size=labelling_market.DEFAULT_BUDGET // 4, replace=False)
+    random_labels = LabellingMarket(task, seed=seed).buy("pool", random_rows, annotator="expert")
+    X_random = np.concatenate([task.X_seed, task.X_pool[random_rows]])
+    y_random = np.concatenate([task.seed_labels, random_labels])
+    auc = {
+        site: ns["domain_auc"](
+            task.X_validation[task.validation_site_b == is_b], task.X_recent[task.recent_site_b == is_b], seed=seed
+        )
+        for site, is_b in (("A", False), ("B", True))
+    }
+    final = make_fixed_model().fit(X, y)
+    _FINAL[seed] = {
+        "final deployment": float(final.score(X_deploy, y_deploy)),
+        "engine deployment": float(make_fixed_model().fit(X_engine, y_engine).score(X_deploy, y_deploy)),
+        "final holdout": holdout(X, y),
+        "without relabels holdout": holdout(X, given),
+        "without recent holdout": holdout(X[~from_recent], y[~from_recent]),
+        "random holdout": holdout(X_random, y_random),
+        "site B AUC": auc["B"],
+        "site A AUC": auc["A"],
+    }
+    return _FINAL[seed]
+
+
+def final_difference(after: str, before: str):
+    """``after`` minus ``before`` from the final engine's run on the seed's task."""
+
+    def gain(ns: dict, seed: int) -> float:
+        runs = _final(ns, seed)
+        return runs[after] - runs[before]
+
+    return gain
+
+
 def difference(after: str, before: str):
     """``after`` minus ``before`` from the seed's run."""
 
@@ -129,6 +205,33 @@ def reading(key: str):
 
 
 CLAIMS = [
+    Claim(
+        "deployment: the final engine (700 spent, this week's traffic) beats Exercise 4's engine (800 on the pool): "
+        "0.890 against 0.766 on task 0",
+        final_difference("final deployment", "engine deployment"),
+        20,
+    ),
+    Claim(
+        "the final engine keeps 100 and still beats random spend of 800 on this week's traffic (+0.277 on task 0)",
+        final_difference("final holdout", "random holdout"),
+        20,
+    ),
+    Claim(
+        "this week's rows are worth 0.290 of the final set's held-out accuracy (task 0)",
+        final_difference("final holdout", "without recent holdout"),
+        20,
+    ),
+    Claim(
+        "the final set's relabels are worth 0.068 of its held-out accuracy (task 0)",
+        final_difference("final holdout", "without relabels holdout"),
+        20,
+    ),
+    Claim(
+        "drift: the domain classifier tells site B's validation rows from this week's better than site A's "
+        "(0.695 against 0.453 on task 0)",
+        final_difference("site B AUC", "site A AUC"),
+        20,
+    ),
     Claim(
         "validation accuracy after 800 spent: the data engine beats random spend (0.868 against 0.719: +0.149)",
         difference("engine validation", "random validation"),

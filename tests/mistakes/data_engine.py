@@ -122,19 +122,86 @@ def balanced_margin_batch(pred_probs, available, n):
     return np.array(taken + skipped, dtype=int)[:n]
 """
 
-_BUILD = (
-    "def build_final_training_set(task, market):\n"
-    "    seed_keep, pool_keep = curation_masks(\n"
-    "        task.X_seed, task.X_pool, task.X_validation, duplicate_radius=0.5, outlier_factor=3.0, n_neighbors=5\n"
-    "    )\n"
-    "    X, y, _ = run_data_engine(\n"
-    "        task, market, seed_keep=seed_keep, pool_keep=pool_keep, pick_rows_to_relabel=pick_relabels,\n"
-    "        select_batch=balanced_margin_batch, n_rounds=N_ROUNDS, relabels_per_round=10, seed=SEED,\n"
-    "    )\n"
-)
+_COMBINE_VOTES = """
+def combine_votes(votes, n_classes):
+    votes = np.asarray(votes)
+    counts = (votes[:, :, None] == np.arange(n_classes)).sum(axis=1)
+    top = counts.max(axis=1)
+    is_tie = (counts == top[:, None]).sum(axis=1) > 1
+    return np.where(is_tie, -1, counts.argmax(axis=1))
+"""
+
+_DOMAIN_AUC = """
+def domain_auc(X_before, X_after, *, seed):
+    X = np.concatenate([X_before, X_after])
+    is_after = np.concatenate([np.zeros(len(X_before), dtype=int), np.ones(len(X_after), dtype=int)])
+    folds = StratifiedKFold(5, shuffle=True, random_state=seed)
+    scores = cross_val_predict(make_fixed_model(), X, is_after, cv=folds, method="predict_proba")[:, 1]
+    return float(roc_auc_score(is_after, scores))
+"""
+
+#: Exercise 5's two functions share one solution cell: a mistake in one comes with the other as the solution has it.
+_WITH_DOMAIN_AUC = _DOMAIN_AUC + "\n"
+_WITH_COMBINE_VOTES = _COMBINE_VOTES + "\n"
+
+#: The solution's final engine, which `_swap` edits line by line.
+_BUILD = """
+def build_final_training_set(task, market):
+    # Curation: no pool row is bought below, but the seed set's outliers go (their labels are random).
+    seed_keep, _ = curation_masks(
+        task.X_seed, task.X_pool, task.X_validation, duplicate_radius=0.5, outlier_factor=3.0, n_neighbors=5
+    )
+    # Who labels: the expert. Three crowd votes cost 3 and decide about 85 % of the rows, about 93 % of them right
+    # (Exercise 5); one expert label costs 4, is right about 97 % of the time, and nothing goes on undecided rows.
+    price = market.price(EXPERT)
+    # Where to buy: this week's traffic. Site B drifted since the pool was drawn (Exercise 5), and this week's
+    # traffic is where the deployment set comes from; the pool's site-B rows sit where site B used to be.
+    to_spend, spent_before = market.remaining - RESERVE, market.spent  # when to stop: the reserve stays
+    n_rounds = 7
+    seed_rows = np.flatnonzero(seed_keep)
+    seed_labels = task.seed_labels[seed_rows].copy()
+    relabelled = np.zeros(len(seed_rows), dtype=bool)
+    bought = np.zeros(len(task.X_recent), dtype=bool)
+    recent_labels = np.zeros(len(task.X_recent), dtype=np.int64)
+    folds = StratifiedKFold(5, shuffle=True, random_state=SEED)
+
+    def training_set():
+        X = np.concatenate([task.X_seed[seed_rows], task.X_recent[bought]])
+        return X, np.concatenate([seed_labels, recent_labels[bought]])
+
+    for round_index in range(n_rounds):
+        round_budget = (to_spend - (market.spent - spent_before)) // (n_rounds - round_index)
+        # Relabel or buy: up to 10 suspicious seed labels a round first (they poison every later round), then buy.
+        X, y = training_set()
+        pred_probs = cross_val_predict(make_fixed_model(), X, y, cv=folds, method="predict_proba")
+        n_relabel = min(10, round_budget // price)
+        to_relabel = np.asarray(pick_relabels(seed_labels, pred_probs[: len(seed_rows)], relabelled, n_relabel))
+        if len(to_relabel):
+            seed_labels[to_relabel] = market.buy("seed", seed_rows[to_relabel], annotator=EXPERT)
+            relabelled[to_relabel] = True
+        # Which slice: margin sampling with the class quota aims at what the model gets wrong, which is site B.
+        X, y = training_set()
+        model = make_fixed_model().fit(X, y)
+        n_new = (round_budget - price * len(to_relabel)) // price
+        batch = np.asarray(balanced_margin_batch(model.predict_proba(task.X_recent), ~bought, n_new), dtype=np.int64)
+        if len(batch):
+            recent_labels[batch] = market.buy("recent", batch, annotator=EXPERT)
+            bought[batch] = True
+    return training_set()
+"""
+
 
 MISTAKES = {
     "test_pick_relabels": [
+        Mistake(
+            what="NumPy's default (unstable) argsort",
+            rule="sort with kind='stable'",
+            answers={
+                "pick_relabels": _swap(
+                    _PICK_RELABELS, ('np.argsort(self_confidence, kind="stable")', "np.argsort(self_confidence)")
+                )
+            },
+        ),
         Mistake(
             what="ranks every row, not only those cleanlab flags",
             rule="Pick only rows that cleanlab flags",
@@ -183,6 +250,16 @@ MISTAKES = {
         ),
     ],
     "test_balanced_margin_batch": [
+        Mistake(
+            what="NumPy's default (unstable) argsort",
+            rule="sort with kind='stable'",
+            answers={
+                "balanced_margin_batch": _swap(
+                    _BALANCED_MARGIN_BATCH,
+                    ('np.argsort(margin[candidates], kind="stable")', "np.argsort(margin[candidates])"),
+                )
+            },
+        ),
         Mistake(
             what="ignores `available`",
             rule="Consider only available rows",
@@ -250,6 +327,20 @@ MISTAKES = {
     ],
     "test_curation_masks": [
         Mistake(
+            what="validation rows scored as outliers too",
+            rule="Score outliers on seed set and pool together",
+            answers={
+                "curation_masks": _swap(
+                    _CURATION_MASKS,
+                    (
+                        "X_all = np.concatenate([X_seed, X_pool])",
+                        "X_all = np.concatenate([X_seed, X_pool, X_validation])",
+                    ),
+                    ("~is_outlier[n_seed:] & ~is_copy", "~is_outlier[n_seed : n_seed + len(X_pool)] & ~is_copy"),
+                )
+            },
+        ),
+        Mistake(
             what="the row counted as its own nearest neighbour",
             rule="excluding the row itself",
             answers={
@@ -282,6 +373,20 @@ MISTAKES = {
         ),
     ],
     "test_run_data_engine": [
+        Mistake(
+            what="pred_probs of the whole training set (bought rows too) passed for relabelling",
+            rule="Relabel the seed part only",
+            answers={
+                "run_data_engine": _swap(
+                    _RUN_DATA_ENGINE,
+                    (
+                        "pick_rows_to_relabel(seed_labels, pred_probs[: len(seed_rows)], relabelled, n_relabel)",
+                        "pick_rows_to_relabel(y, pred_probs, "
+                        "np.r_[relabelled, np.ones(len(y) - len(seed_rows), bool)], n_relabel)",
+                    ),
+                )
+            },
+        ),
         Mistake(
             what="logs once, at the end",
             rule="Log after every round",
@@ -367,19 +472,41 @@ MISTAKES = {
     "test_final_training_set": [
         Mistake(
             what="validation rows added to the training set",
-            rule="never validation rows",
+            rule="a validation row",
             answers={
-                "final_training_set": _BUILD
-                + "    return np.concatenate([X, task.X_validation]), np.concatenate([y, task.y_validation])\n"
+                "final_training_set": _swap(
+                    _BUILD,
+                    (
+                        "    return training_set()",
+                        "    X, y = training_set()\n"
+                        "    return np.concatenate([X, task.X_validation]), np.concatenate([y, task.y_validation])",
+                    ),
+                )
             },
         ),
         Mistake(
-            what="the seed set's ground-truth labels, never bought",
+            what="trains on the held-out slice",
+            rule="score on it, never train on it",
+            answers={
+                "final_training_set": _swap(
+                    _BUILD,
+                    (
+                        "    return training_set()",
+                        "    X, y = training_set()\n"
+                        "    return np.concatenate([X, task.X_holdout]), np.concatenate([y, task.y_holdout])",
+                    ),
+                )
+            },
+        ),
+        Mistake(
+            what="this week's ground-truth labels, never bought",
             rule="Every label is the given seed label or a label bought",
             answers={
                 "final_training_set": (
                     "def build_final_training_set(task, market):\n"
-                    "    return task.X_seed, labelling_market.make_task().seed_true_labels\n"
+                    "    truth = labelling_market.make_task().recent_true_labels\n"
+                    "    X = np.concatenate([task.X_seed, task.X_recent])\n"
+                    "    return X, np.concatenate([task.seed_labels, truth])\n"
                 )
             },
         ),
@@ -387,54 +514,175 @@ MISTAKES = {
             what="labels bought from a market of its own, with a larger budget",
             rule="a label bought from the market you are given",
             answers={
-                "final_training_set": _BUILD.replace(
-                    "def build_final_training_set(task, market):\n",
-                    "def build_final_training_set(task, market):\n"
-                    "    market = LabellingMarket(task, budget=5000, seed=SEED)\n",
+                "final_training_set": _swap(
+                    _BUILD,
+                    (
+                        "    price = market.price(EXPERT)\n",
+                        "    price = market.price(EXPERT)\n"
+                        "    market = LabellingMarket(task, budget=5000, seed=SEED)\n",
+                    ),
                 )
-                + "    return X, y\n"
             },
         ),
         Mistake(
             what="rows changed (rescaled) before handing them in",
-            rule="Hand in rows of the seed set or the pool, unchanged",
-            answers={"final_training_set": _BUILD + "    return X / np.abs(X).max(), y\n"},
-        ),
-        Mistake(
-            what="no curation: near-copies of validation rows bought",
-            rule="a near-copy of a validation row flatters validation accuracy",
+            rule="Hand in their rows unchanged",
             answers={
-                "final_training_set": _BUILD.replace(
-                    "seed_keep=seed_keep, pool_keep=pool_keep",
-                    "seed_keep=np.ones(len(task.X_seed), dtype=bool), pool_keep=np.ones(len(task.X_pool), dtype=bool)",
+                "final_training_set": _swap(
+                    _BUILD,
+                    ("    return training_set()", "    X, y = training_set()\n    return X / np.abs(X).max(), y"),
                 )
-                + "    return X, y\n"
             },
         ),
         Mistake(
-            what="random spend on the curated pool, nothing relabelled",
-            rule="must reach 0.775",
+            what="Exercise 4's engine on the stale pool, with the whole budget (the one-line answer)",
+            rule="has site B moved",
             answers={
-                "final_training_set": _BUILD.replace("pick_rows_to_relabel=pick_relabels", "pick_rows_to_relabel=_none")
-                .replace("select_batch=balanced_margin_batch", "select_batch=_random")
-                .replace("relabels_per_round=10", "relabels_per_round=0")
-                .replace(
-                    "def build_final_training_set(task, market):\n",
+                "final_training_set": (
                     "def build_final_training_set(task, market):\n"
-                    "    rng = np.random.default_rng(SEED)\n"
-                    "    _none = lambda labels, pred_probs, done, n: np.array([], dtype=np.int64)\n"
-                    "    _random = lambda pred_probs, available, n: rng.choice(np.flatnonzero(available), n, "
-                    "replace=False)\n",
+                    "    seed_keep, pool_keep = curation_masks(\n"
+                    "        task.X_seed, task.X_pool, task.X_validation, duplicate_radius=0.5, outlier_factor=3.0, "
+                    "n_neighbors=5\n"
+                    "    )\n"
+                    "    X, y, _ = run_data_engine(\n"
+                    "        task, market, seed_keep=seed_keep, pool_keep=pool_keep,\n"
+                    "        pick_rows_to_relabel=pick_relabels,\n"
+                    "        select_batch=balanced_margin_batch, n_rounds=N_ROUNDS, relabels_per_round=10, seed=SEED,\n"
+                    "    )\n"
+                    "    return X, y\n"
                 )
-                + "    return X, y\n"
+            },
+        ),
+        Mistake(
+            what="this week's traffic, nothing relabelled",
+            rule="Relabel the seed set's suspicious rows",
+            answers={
+                "final_training_set": _swap(_BUILD, ("n_relabel = min(10, round_budget // price)", "n_relabel = 0"))
             },
         ),
         Mistake(
             what="the seed set as given, nothing bought",
-            rule="must reach 0.775",
+            rule="the local proxy of the deployment check",
             answers={
                 "final_training_set": (
                     "def build_final_training_set(task, market):\n    return task.X_seed, task.seed_labels\n"
+                )
+            },
+        ),
+    ],
+    "test_final_curation": [
+        Mistake(
+            what="the seed set's outliers kept",
+            rule="drop the rows curation_masks calls outliers",
+            answers={
+                "final_training_set": _swap(
+                    _BUILD, ("    seed_rows = np.flatnonzero(seed_keep)", "    seed_rows = np.arange(len(task.X_seed))")
+                )
+            },
+        ),
+    ],
+    "test_final_budget": [
+        Mistake(
+            what="spends the whole budget",
+            rule="keep at least 100 for next week",
+            answers={"final_training_set": _swap(_BUILD, ("market.remaining - RESERVE", "market.remaining"))},
+        ),
+        Mistake(
+            what="buys crowd labels and drops the ties, paying for rows it never uses",
+            rule="decide what a tie costs",
+            answers={
+                "final_training_set": _swap(
+                    _BUILD,
+                    (
+                        'recent_labels[batch] = market.buy("recent", batch, annotator=EXPERT)\n'
+                        "            bought[batch] = True",
+                        'votes = np.column_stack([market.buy("recent", batch, annotator="crowd") for _ in range(2)])\n'
+                        "            combined = np.asarray(combine_votes(votes, labelling_market.N_CLASSES))\n"
+                        "            recent_labels[batch[combined >= 0]] = combined[combined >= 0]\n"
+                        "            bought[batch[combined >= 0]] = True",
+                    ),
+                )
+            },
+        ),
+    ],
+    "test_combine_votes": [
+        Mistake(
+            what="a tie goes to the lowest label (argmax)",
+            rule="return -1, never the lowest (or any) label",
+            answers={
+                "instruments": _WITH_DOMAIN_AUC
+                + _swap(_COMBINE_VOTES, ("np.where(is_tie, -1, counts.argmax(axis=1))", "counts.argmax(axis=1)"))
+            },
+        ),
+        Mistake(
+            what="scipy.stats.mode (the smallest label on a tie)",
+            rule="return -1, never the lowest (or any) label",
+            answers={
+                "instruments": _WITH_DOMAIN_AUC + "def combine_votes(votes, n_classes):\n"
+                "    from scipy.stats import mode\n\n"
+                "    return mode(np.asarray(votes), axis=1, keepdims=False).mode\n"
+            },
+        ),
+        Mistake(
+            what="a label needs more than half of the votes",
+            rule="The plurality wins",
+            answers={
+                "instruments": _WITH_DOMAIN_AUC
+                + _swap(
+                    _COMBINE_VOTES,
+                    ("is_tie = (counts == top[:, None]).sum(axis=1) > 1", "is_tie = top <= votes.shape[1] / 2"),
+                )
+            },
+        ),
+        Mistake(
+            what="a tie only when every vote differs",
+            rule="A tie between any two labels is a tie",
+            answers={
+                "instruments": _WITH_DOMAIN_AUC
+                + _swap(_COMBINE_VOTES, ("is_tie = (counts == top[:, None]).sum(axis=1) > 1", "is_tie = top == 1"))
+            },
+        ),
+        Mistake(
+            what="classes counted up to the largest vote seen, not n_classes",
+            rule="count every class",
+            answers={
+                "instruments": _WITH_DOMAIN_AUC
+                + _swap(_COMBINE_VOTES, ("np.arange(n_classes)", "np.arange(votes.max())"))
+            },
+        ),
+    ],
+    "test_domain_auc": [
+        Mistake(
+            what="scored in-sample",
+            rule="Score out-of-fold",
+            answers={
+                "instruments": _WITH_COMBINE_VOTES
+                + _swap(
+                    _DOMAIN_AUC,
+                    (
+                        "scores = cross_val_predict(make_fixed_model(), X, is_after, cv=folds, "
+                        'method="predict_proba")[:, 1]',
+                        "scores = make_fixed_model().fit(X, is_after).predict_proba(X)[:, 1]",
+                    ),
+                )
+            },
+        ),
+        Mistake(
+            what="scores the probability of the before class (column 0)",
+            rule="Label the rows of X_after 1",
+            answers={
+                "instruments": _WITH_COMBINE_VOTES
+                + _swap(_DOMAIN_AUC, ('method="predict_proba")[:, 1]', 'method="predict_proba")[:, 0]'))
+            },
+        ),
+        Mistake(
+            what="hard predictions instead of probabilities",
+            rule="not predict, whose hard 0/1 labels lose the ranking",
+            answers={
+                "instruments": _WITH_COMBINE_VOTES
+                + _swap(
+                    _DOMAIN_AUC,
+                    ('cv=folds, method="predict_proba")[:, 1]', "cv=folds)"),
                 )
             },
         ),
