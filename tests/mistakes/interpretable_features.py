@@ -28,6 +28,38 @@ _DECODE_LAB_CODE = (
 MISTAKES = {
     "test_permutation_importances": [
         Mistake(
+            what="shuffles with Series.sample(frac=1), which pandas puts back in index order",
+            rule="a shuffled pandas Series",
+            answers={
+                "permutation_importances": _permutation_importances(
+                    "    baseline = score(model, X, y)\n"
+                    "    importances = np.empty((X.shape[1], n_repeats))\n"
+                    "    for j, column in enumerate(X.columns):\n"
+                    "        for r in range(n_repeats):\n"
+                    "            permuted = X.copy()\n"
+                    "            permuted[column] = X[column].sample(frac=1, random_state=int(rng.integers(1 << 30)))\n"
+                    "            importances[j, r] = baseline - score(model, permuted, y)\n"
+                    "    return importances\n"
+                )
+            },
+        ),
+        Mistake(
+            what="permutes the notebook's global X_train instead of the X passed in",
+            rule="never a global frame of the notebook's",
+            answers={
+                "permutation_importances": _permutation_importances(
+                    "    baseline = score(model, X_train, y)\n"
+                    "    importances = np.empty((X_train.shape[1], n_repeats))\n"
+                    "    for j, column in enumerate(X_train.columns):\n"
+                    "        for r in range(n_repeats):\n"
+                    "            permuted = X_train.copy()\n"
+                    "            permuted[column] = X_train[column].to_numpy()[rng.permutation(len(X_train))]\n"
+                    "            importances[j, r] = baseline - score(model, permuted, y)\n"
+                    "    return importances\n"
+                )
+            },
+        ),
+        Mistake(
             what="refits the model on each permuted copy",
             rule="do not refit",
             answers={
