@@ -165,6 +165,11 @@ MISTAKES = {
             answers={"gaussian_noise": _NOISE_AND_CUTOUT},
         ),
         Mistake(
+            what="the square filled with grey (0.5) instead of cut out",
+            rule="set its pixels to 0",
+            answers={"gaussian_noise": _changed(_NOISE_AND_CUTOUT, "] = 0.0", "] = 0.5")},
+        ),
+        Mistake(
             what="noise not clipped to the value range",
             rule="clip to [0, 1]",
             answers={"gaussian_noise": _changed(_NOISE_AND_CUTOUT, ").clamp(0.0, 1.0)", ")")},
