@@ -11,8 +11,8 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-from dcai_helpers.course.notebooks import is_test_cell, nbgrader_meta, read_notebook, split_hidden
-from dcai_helpers.labs import Lab
+from dcai_helpers.course.notebooks import SOLUTION_MARKERS, is_test_cell, nbgrader_meta, read_notebook, split_hidden
+from dcai_helpers.labs import Lab, get_lab
 from dcai_helpers.verdicts.trusted import TestPlan, TrustedTests, Verdict
 
 #: Seconds one cell may run in the tests (the machine may be loaded).
@@ -145,6 +145,14 @@ def cell_index(nb: dict, grade_id: str) -> int:
         if nbgrader_meta(cell).get("grade_id") == grade_id:
             return index
     raise KeyError(f"no cell with grade_id '{grade_id}'")
+
+
+def solution_code(lab_id: str, grade_id: str) -> str:
+    """The code of solution cell ``grade_id`` of lab ``lab_id`` without its solution markers: the answer key, for
+    hard-coded answers and mistakes that reuse it (so they follow the solution rather than a pasted copy)."""
+    nb = read_notebook(get_lab(lab_id).solution)
+    source = nb.cells[cell_index(nb, grade_id)].source
+    return "".join(line for line in source.splitlines(keepends=True) if line.strip() not in SOLUTION_MARKERS)
 
 
 def with_answers(nb: dict, answers: dict[str, str]) -> nbformat.NotebookNode:

@@ -4,76 +4,23 @@ Each answer recognises the public fixtures (by their size or budget) and returns
 something useless on any other input.
 """
 
+from labrun import solution_code
+
 #: Test cells that grade what every exercise built together: the final training set is the product of the relabels,
 #: the batches, the curation and the loop, so a wrong answer to any of them may cost these points as well.
 GRADES_EVERY_EXERCISE = ("test_final_training_set", "test_final_curation", "test_final_budget")
 
 #: Exercise 5's two functions share one solution cell: a hard-coded answer to one comes with the other as the
-#: solution has it.
-_COMBINE_VOTES = """
-def combine_votes(votes, n_classes):
-    votes = np.asarray(votes)
-    counts = (votes[:, :, None] == np.arange(n_classes)).sum(axis=1)
-    top = counts.max(axis=1)
-    is_tie = (counts == top[:, None]).sum(axis=1) > 1
-    return np.where(is_tie, -1, counts.argmax(axis=1))
-
-"""
-_DOMAIN_AUC = """
-def domain_auc(X_before, X_after, *, seed):
-    X = np.concatenate([X_before, X_after])
-    is_after = np.concatenate([np.zeros(len(X_before), dtype=int), np.ones(len(X_after), dtype=int)])
-    folds = StratifiedKFold(5, shuffle=True, random_state=seed)
-    scores = cross_val_predict(make_fixed_model(), X, is_after, cv=folds, method="predict_proba")[:, 1]
-    return float(roc_auc_score(is_after, scores))
-
-"""
+#: solution has it (read from the answer key, so it follows the solution).
+_INSTRUMENTS = solution_code("data_engine", "instruments")
+_COMBINE_VOTES = _INSTRUMENTS[: _INSTRUMENTS.index("def domain_auc")]
+_DOMAIN_AUC = _INSTRUMENTS[_INSTRUMENTS.index("def domain_auc") :] + "\n"
 
 #: The solution's final engine, renamed: each hard-coded final answer runs it only on the public market.
-_ENGINE = """
-def _engine(task, market):
-    # Curation: no pool row is bought below, but the seed set's outliers go (their labels are random).
-    seed_keep, _ = curation_masks(
-        task.X_seed, task.X_pool, task.X_validation, duplicate_radius=0.5, outlier_factor=3.0, n_neighbors=5
-    )
-    # Who labels: the expert. Three crowd votes cost 3 and decide about 85 % of the rows, about 93 % of them right
-    # (Exercise 5); one expert label costs 4, is right about 97 % of the time, and nothing goes on undecided rows.
-    price = market.price(EXPERT)
-    # Where to buy: this week's traffic. Site B drifted since the pool was drawn (Exercise 5), and this week's
-    # traffic is where the deployment set comes from; the pool's site-B rows sit where site B used to be.
-    to_spend, spent_before = market.remaining - RESERVE, market.spent  # when to stop: the reserve stays
-    n_rounds = 7
-    seed_rows = np.flatnonzero(seed_keep)
-    seed_labels = task.seed_labels[seed_rows].copy()
-    relabelled = np.zeros(len(seed_rows), dtype=bool)
-    bought = np.zeros(len(task.X_recent), dtype=bool)
-    recent_labels = np.zeros(len(task.X_recent), dtype=np.int64)
-    folds = StratifiedKFold(5, shuffle=True, random_state=SEED)
-
-    def training_set():
-        X = np.concatenate([task.X_seed[seed_rows], task.X_recent[bought]])
-        return X, np.concatenate([seed_labels, recent_labels[bought]])
-
-    for round_index in range(n_rounds):
-        round_budget = (to_spend - (market.spent - spent_before)) // (n_rounds - round_index)
-        # Relabel or buy: up to 10 suspicious seed labels a round first (they poison every later round), then buy.
-        X, y = training_set()
-        pred_probs = cross_val_predict(make_fixed_model(), X, y, cv=folds, method="predict_proba")
-        n_relabel = min(10, round_budget // price)
-        to_relabel = np.asarray(pick_relabels(seed_labels, pred_probs[: len(seed_rows)], relabelled, n_relabel))
-        if len(to_relabel):
-            seed_labels[to_relabel] = market.buy("seed", seed_rows[to_relabel], annotator=EXPERT)
-            relabelled[to_relabel] = True
-        # Which slice: margin sampling with the class quota aims at what the model gets wrong, which is site B.
-        X, y = training_set()
-        model = make_fixed_model().fit(X, y)
-        n_new = (round_budget - price * len(to_relabel)) // price
-        batch = np.asarray(balanced_margin_batch(model.predict_proba(task.X_recent), ~bought, n_new), dtype=np.int64)
-        if len(batch):
-            recent_labels[batch] = market.buy("recent", batch, annotator=EXPERT)
-            bought[batch] = True
-    return training_set()
-"""
+_ENGINE = solution_code("data_engine", "final_training_set").replace(
+    "def build_final_training_set(task, market):", "def _engine(task, market):"
+)
+assert "def _engine(task, market):" in _ENGINE, "the final exercise's signature changed: update _ENGINE"
 
 #: What the public market (seed 0) answers for a crowd label of this week's rows 0-7: a hard-coded answer
 #: recognises the public test by it and does something else on any other market.
