@@ -192,6 +192,17 @@ def select_top_k(scores, k):
             answers={"committee_votes": _changed(_COMMITTEE, "fitted = clone(model).fit(", "fitted = model.fit(")},
         ),
         Mistake(
+            what="fits the model, then predicts with an unfitted clone of it",
+            rule="clone(model) is a new, unfitted copy",
+            answers={
+                "committee_votes": _changed(
+                    _COMMITTEE,
+                    "fitted = clone(model).fit(X_labelled[resample], y_labelled[resample])",
+                    "fitted = clone(model.fit(X_labelled[resample], y_labelled[resample]))",
+                )
+            },
+        ),
+        Mistake(
             what="resamples without replacement (a permutation)",
             rule="bootstrap resample (with replacement)",
             answers={
@@ -373,6 +384,17 @@ def k_center_greedy(X, labelled_indices, k):
             what="fits the model passed in instead of a clone",
             rule="Fit a clone(model) each round",
             answers={"run_active_learning": _changed(_LOOP, "fitted = clone(model).fit(", "fitted = model.fit(")},
+        ),
+        Mistake(
+            what="fits the model, then uses an unfitted clone of it",
+            rule="clone(model) is a new, unfitted copy",
+            answers={
+                "run_active_learning": _changed(
+                    _LOOP,
+                    "fitted = clone(model).fit(X_pool[labelled_indices], labels)",
+                    "fitted = clone(model.fit(X_pool[labelled_indices], labels))",
+                )
+            },
         ),
         Mistake(
             what="never retrains after the first fit",

@@ -371,8 +371,82 @@ MISTAKES = {
             rule="strictly greater",
             answers={"curation_masks": _swap(_CURATION_MASKS, ("score > outlier_factor", "score >= outlier_factor"))},
         ),
+        Mistake(
+            what="outliers scored within the seed set and within the pool, separately",
+            rule="Score outliers on seed set and pool together",
+            answers={
+                "curation_masks": _swap(
+                    _CURATION_MASKS,
+                    ("    X_all = np.concatenate([X_seed, X_pool])\n", ""),
+                    (
+                        "    distances, _ = NearestNeighbors(n_neighbors=n_neighbors + 1)"
+                        ".fit(X_all).kneighbors(X_all)\n"
+                        "    score = distances[:, n_neighbors]\n"
+                        "    is_outlier = score > outlier_factor * np.median(score)\n"
+                        "    n_seed = len(X_seed)\n"
+                        "    return ~is_outlier[:n_seed], ~is_outlier[n_seed:] & ~is_copy",
+                        "    def is_outlier(X):\n"
+                        "        distances, _ = NearestNeighbors(n_neighbors=n_neighbors + 1).fit(X).kneighbors(X)\n"
+                        "        score = distances[:, n_neighbors]\n"
+                        "        return score > outlier_factor * np.median(score)\n\n"
+                        "    return ~is_outlier(X_seed), ~is_outlier(X_pool) & ~is_copy",
+                    ),
+                )
+            },
+        ),
+        Mistake(
+            what="n_neighbors validation rows searched for near-duplicates",
+            rule="the 1 nearest validation row",
+            answers={
+                "curation_masks": _swap(
+                    _CURATION_MASKS,
+                    (
+                        "NearestNeighbors(n_neighbors=1).fit(X_validation)",
+                        "NearestNeighbors(n_neighbors=n_neighbors).fit(X_validation)",
+                    ),
+                )
+            },
+        ),
+        Mistake(
+            what="a fixed 5 neighbours instead of n_neighbors",
+            rule="never a fixed number",
+            answers={
+                "curation_masks": _swap(
+                    _CURATION_MASKS,
+                    ("NearestNeighbors(n_neighbors=n_neighbors + 1)", "NearestNeighbors(n_neighbors=6)"),
+                    ("distances[:, n_neighbors]", "distances[:, 5]"),
+                )
+            },
+        ),
     ],
     "test_run_data_engine": [
+        Mistake(
+            what="bought pool rows put before the seed rows",
+            rule="X_seed[seed_keep] in order",
+            answers={
+                "run_data_engine": _swap(
+                    _RUN_DATA_ENGINE,
+                    (
+                        "np.concatenate([task.X_seed[seed_rows], task.X_pool[bought_rows]])",
+                        "np.concatenate([task.X_pool[bought_rows], task.X_seed[seed_rows]])",
+                    ),
+                    (
+                        "np.concatenate([seed_labels, np.asarray(bought_labels, dtype=np.int64)])",
+                        "np.concatenate([np.asarray(bought_labels, dtype=np.int64), seed_labels])",
+                    ),
+                )
+            },
+        ),
+        Mistake(
+            what="the first seed rows kept instead of those seed_keep marks",
+            rule="X_seed[seed_keep] in order",
+            answers={
+                "run_data_engine": _swap(
+                    _RUN_DATA_ENGINE,
+                    ("seed_rows = np.flatnonzero(seed_keep)", "seed_rows = np.arange(np.sum(seed_keep))"),
+                )
+            },
+        ),
         Mistake(
             what="pred_probs of the whole training set (bought rows too) passed for relabelling",
             rule="Relabel the seed part only",
