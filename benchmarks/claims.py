@@ -9,20 +9,23 @@ match what this table shows. Each lab lists its claims in ``benchmarks/lab_claim
 objects: the words, and a function that re-runs the notebook's recipe on one new seed and returns the gain. The
 table gives, per claim, the mean and spread of the gain and on how many seeds its sign is the one the words
 promise. The solution's functions come from the solution notebook itself (:func:`solution_namespace`), so the
-table measures the code students are compared with.
+table measures the code students are compared with. Claims that read one run of a recipe share it (:func:`per_seed`)
+and read it with :func:`difference` or :func:`reading`.
 """
 
 from __future__ import annotations
 
 import argparse
 import ast
+import functools
 import importlib
 import statistics
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from dcai_helpers.course.notebooks import SOLUTION_MARKERS, is_solution_cell, read_notebook
 from dcai_helpers.labs import LABS, get_lab
@@ -53,6 +56,82 @@ class Claim:
     gain: Callable[[dict, int], float]
     n_seeds: int = 5
     sign: int = 1
+
+
+def per_seed(run: Callable[..., Any]) -> Callable[..., Any]:
+    """Decorate a recipe so that it runs once per seed, and its claims share that run.
+
+    Parameters
+    ----------
+    run : callable
+        ``run(namespace, seed, *args)``: the recipe on one fresh seed. Extra positional arguments, if any, must be
+        hashable: each ``(seed, *args)`` runs once.
+
+    Returns
+    -------
+    callable
+        ``cached(namespace, seed, *args)``: ``run``'s result for ``(seed, *args)``, computed on the first call and
+        returned as is (the same object) on later ones. The namespace is not part of the key: every claim of a lab
+        reads the same solution, so the first claim's run serves the others. ``cached.cache`` holds the results.
+    """
+    cache: dict[tuple[Hashable, ...], Any] = {}
+
+    @functools.wraps(run)
+    def cached(namespace: dict, seed: int, *args: Hashable) -> Any:
+        key = (seed, *args)
+        if key not in cache:
+            cache[key] = run(namespace, seed, *args)
+        return cache[key]
+
+    cached.cache = cache  # type: ignore[attr-defined]
+    return cached
+
+
+def difference(run: Callable[[dict, int], Any], after: Hashable, before: Hashable) -> Callable[[dict, int], float]:
+    """A gain read from one run: its ``after`` entry minus its ``before`` entry.
+
+    Parameters
+    ----------
+    run : callable
+        ``run(namespace, seed)``: the recipe on one seed (usually :func:`per_seed`-cached), returning a mapping.
+    after, before : hashable
+        The two keys of that mapping (a string, or a tuple such as ``("plain", "tuned")``).
+
+    Returns
+    -------
+    callable
+        ``gain(namespace, seed) = run(namespace, seed)[after] - run(namespace, seed)[before]``, for :class:`Claim`.
+    """
+
+    def gain(namespace: dict, seed: int) -> float:
+        result = run(namespace, seed)
+        return result[after] - result[before]
+
+    gain.__doc__ = f"{after!r} minus {before!r}, from {getattr(run, '__name__', 'the run')}."
+    return gain
+
+
+def reading(run: Callable[[dict, int], Any], key: Hashable) -> Callable[[dict, int], float]:
+    """A gain the run reports directly: its ``key`` entry.
+
+    Parameters
+    ----------
+    run : callable
+        ``run(namespace, seed)``: the recipe on one seed (usually :func:`per_seed`-cached), returning a mapping.
+    key : hashable
+        The entry of that mapping the claim is about.
+
+    Returns
+    -------
+    callable
+        ``gain(namespace, seed) = run(namespace, seed)[key]``, for :class:`Claim`.
+    """
+
+    def gain(namespace: dict, seed: int) -> float:
+        return run(namespace, seed)[key]
+
+    gain.__doc__ = f"{key!r}, from {getattr(run, '__name__', 'the run')}."
+    return gain
 
 
 def solution_namespace(lab_id: str) -> dict:

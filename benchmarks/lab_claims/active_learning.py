@@ -7,7 +7,7 @@ mean of the notebook's number of runs (5 on the digits, 3 on MNIST), with run ``
 from __future__ import annotations
 
 import numpy as np
-from claims import Claim
+from claims import Claim, per_seed
 from sklearn.decomposition import PCA
 from sklearn.model_selection import train_test_split
 
@@ -17,9 +17,6 @@ from dcai_helpers.unlabelled_digits import LabellingOracle
 
 #: A curve that never reaches the target counts as needing one round more than the budget (120 labels).
 NOT_REACHED = 120
-
-#: (lab seed, pool) -> strategy -> mean curve, and the labels at each evaluation: the claims share one run per seed.
-_CURVES: dict[tuple[int, str], tuple[np.ndarray, dict[str, np.ndarray]]] = {}
 
 
 def _strategies(ns: dict, names) -> dict:
@@ -58,32 +55,30 @@ def _mean_curves(ns: dict, strategies: dict, X_pool, labels_pool, X_test, y_test
     return n_labels, curves
 
 
+@per_seed
 def _digits(ns: dict, seed: int):
-    """The learning curves of the six strategies on a new split of the digits pool (5 runs each)."""
-    if (seed, "digits") not in _CURVES:
-        data = unlabelled_digits.load_unlabelled_digits(seed=seed)
-        strategies = _strategies(
-            ns, ("random", "least confidence", "margin", "entropy", "query by committee", "k-center greedy")
-        )
-        _CURVES[seed, "digits"] = _mean_curves(
-            ns, strategies, data.X_pool, data.true_labels_pool, data.X_test, data.y_test, seed, n_runs=5
-        )
-    return _CURVES[seed, "digits"]
+    """The learning curves of the six strategies on a new split of the digits pool (5 runs each): the labels at each
+    evaluation, and strategy -> mean curve (the claims share one run per seed)."""
+    data = unlabelled_digits.load_unlabelled_digits(seed=seed)
+    strategies = _strategies(
+        ns, ("random", "least confidence", "margin", "entropy", "query by committee", "k-center greedy")
+    )
+    return _mean_curves(ns, strategies, data.X_pool, data.true_labels_pool, data.X_test, data.y_test, seed, n_runs=5)
 
 
+@per_seed
 def _mnist(ns: dict, seed: int):
-    """The learning curves on a new pool/test split of MNIST 5k, projected as the notebook does (3 runs each)."""
-    if (seed, "mnist") not in _CURVES:
-        mnist = mnist_5k.load_mnist_5k()
-        X_pool, X_test, y_pool, y_test = train_test_split(
-            mnist.X, mnist.labels, test_size=1000, stratify=mnist.labels, random_state=seed
-        )
-        projection = PCA(n_components=30, random_state=seed).fit(X_pool)
-        strategies = _strategies(ns, ("random", "margin", "entropy", "k-center greedy"))
-        _CURVES[seed, "mnist"] = _mean_curves(
-            ns, strategies, projection.transform(X_pool), y_pool, projection.transform(X_test), y_test, seed, n_runs=3
-        )
-    return _CURVES[seed, "mnist"]
+    """The learning curves on a new pool/test split of MNIST 5k, projected as the notebook does (3 runs each): as
+    :func:`_digits`, for four strategies."""
+    mnist = mnist_5k.load_mnist_5k()
+    X_pool, X_test, y_pool, y_test = train_test_split(
+        mnist.X, mnist.labels, test_size=1000, stratify=mnist.labels, random_state=seed
+    )
+    projection = PCA(n_components=30, random_state=seed).fit(X_pool)
+    strategies = _strategies(ns, ("random", "margin", "entropy", "k-center greedy"))
+    return _mean_curves(
+        ns, strategies, projection.transform(X_pool), y_pool, projection.transform(X_test), y_test, seed, n_runs=3
+    )
 
 
 def margin_final_gain(ns: dict, seed: int) -> float:

@@ -9,7 +9,7 @@ averages every strategy over 3 runs whose market, folds and random draws are see
 from __future__ import annotations
 
 import numpy as np
-from claims import Claim
+from claims import Claim, difference, per_seed, reading
 from sklearn.model_selection import StratifiedKFold, cross_val_score
 
 from dcai_helpers import labelling_market
@@ -18,17 +18,15 @@ from dcai_helpers.labelling_market import LabellingMarket, make_fixed_model
 #: Runs (market seeds) per task, as the notebook's ``SEEDS``.
 N_RUNS = 3
 
-#: Seed -> what the claims read from one run of the three strategies on that seed's task.
-_RUNS: dict[int, dict[str, float]] = {}
 
-
+@per_seed
 def _runs(ns: dict, seed: int) -> dict[str, float]:
-    if seed not in _RUNS:
-        task = labelling_market.make_task(seed=seed)
-        deployment = labelling_market.deployment_set_for_grading(seed=seed)
-        runs = [_run_recipe(ns, task, deployment, run) for run in range(N_RUNS * seed, N_RUNS * seed + N_RUNS)]
-        _RUNS[seed] = {key: float(np.mean([run[key] for run in runs])) for key in runs[0]}
-    return _RUNS[seed]
+    """What the claims read from one run of the three strategies on ``make_task(seed)``: means over ``N_RUNS``
+    market seeds."""
+    task = labelling_market.make_task(seed=seed)
+    deployment = labelling_market.deployment_set_for_grading(seed=seed)
+    runs = [_run_recipe(ns, task, deployment, run) for run in range(N_RUNS * seed, N_RUNS * seed + N_RUNS)]
+    return {key: float(np.mean([run[key] for run in runs])) for key in runs[0]}
 
 
 def _model_centric_end(task, seed: int, n_rounds: int, start_accuracy: float) -> float:
@@ -109,16 +107,12 @@ def _run_recipe(ns: dict, task, deployment, seed: int) -> dict[str, float]:
     }
 
 
-#: Seed -> what the claims read from the final engine (Exercise 7) on that seed's task.
-_FINAL: dict[int, dict[str, float]] = {}
-
-
+@per_seed
 def _final(ns: dict, seed: int) -> dict[str, float]:
     """The solution's final engine on ``make_task(seed)`` with market seed ``seed``, taken apart as the notebook's
     reveal does (held-out accuracy without its relabels, without this week's rows), with Exercise 4's engine and
-    random spend on the same task, and the domain classifier's AUC per site (Exercise 6)."""
-    if seed in _FINAL:
-        return _FINAL[seed]
+    random spend on the same task, and the domain classifier's AUC per site (Exercise 6): what the claims read from
+    the final engine (Exercise 7) on that seed's task."""
     task = labelling_market.make_task(seed=seed)
     X_deploy, y_deploy, _ = labelling_market.deployment_set_for_grading(seed=seed)
     market = LabellingMarket(task, seed=seed)
@@ -162,7 +156,7 @@ def _final(ns: dict, seed: int) -> dict[str, float]:
         for site, is_b in (("A", False), ("B", True))
     }
     final = make_fixed_model().fit(X, y)
-    _FINAL[seed] = {
+    return {
         "final deployment": float(final.score(X_deploy, y_deploy)),
         "engine deployment": float(make_fixed_model().fit(X_engine, y_engine).score(X_deploy, y_deploy)),
         "final holdout": holdout(X, y),
@@ -172,103 +166,79 @@ def _final(ns: dict, seed: int) -> dict[str, float]:
         "site B AUC": auc["B"],
         "site A AUC": auc["A"],
     }
-    return _FINAL[seed]
-
-
-def final_difference(after: str, before: str):
-    """``after`` minus ``before`` from the final engine's run on the seed's task."""
-
-    def gain(ns: dict, seed: int) -> float:
-        runs = _final(ns, seed)
-        return runs[after] - runs[before]
-
-    return gain
-
-
-def difference(after: str, before: str):
-    """``after`` minus ``before`` from the seed's run."""
-
-    def gain(ns: dict, seed: int) -> float:
-        runs = _runs(ns, seed)
-        return runs[after] - runs[before]
-
-    return gain
-
-
-def reading(key: str):
-    """One gain the run reports directly."""
-
-    def gain(ns: dict, seed: int) -> float:
-        return _runs(ns, seed)[key]
-
-    return gain
 
 
 CLAIMS = [
     Claim(
         "deployment: the final engine (700 spent, this week's traffic) beats Exercise 4's engine (800 on the pool): "
         "0.890 against 0.766 on task 0",
-        final_difference("final deployment", "engine deployment"),
+        difference(_final, "final deployment", "engine deployment"),
         20,
     ),
     Claim(
         "the final engine keeps 100 and still beats random spend of 800 on this week's traffic (+0.277 on task 0)",
-        final_difference("final holdout", "random holdout"),
+        difference(_final, "final holdout", "random holdout"),
         20,
     ),
     Claim(
         "this week's rows are worth 0.290 of the final set's held-out accuracy (task 0)",
-        final_difference("final holdout", "without recent holdout"),
+        difference(_final, "final holdout", "without recent holdout"),
         20,
     ),
     Claim(
         "the final set's relabels are worth 0.068 of its held-out accuracy (task 0)",
-        final_difference("final holdout", "without relabels holdout"),
+        difference(_final, "final holdout", "without relabels holdout"),
         20,
     ),
     Claim(
         "drift: the domain classifier tells site B's validation rows from this week's better than site A's "
         "(0.695 against 0.453 on task 0)",
-        final_difference("site B AUC", "site A AUC"),
+        difference(_final, "site B AUC", "site A AUC"),
         20,
     ),
     Claim(
         "validation accuracy after 800 spent: the data engine beats random spend (0.868 against 0.719: +0.149)",
-        difference("engine validation", "random validation"),
+        difference(_runs, "engine validation", "random validation"),
         20,
     ),
     Claim(
         "tuning the model on the seed set cannot fix what it lacks: the engine beats model-centric (+0.167)",
-        difference("engine validation", "model-centric validation"),
+        difference(_runs, "engine validation", "model-centric validation"),
         20,
     ),
     Claim(
         "deployment accuracy: Exercise 4's engine beats random spend "
         "(0.801 against 0.630 on task 0, 3-run means: +0.171)",
-        difference("engine deployment", "random deployment"),
+        difference(_runs, "engine deployment", "random deployment"),
         20,
     ),
     Claim(
         "deployment: Exercise 4's engine beats itself without relabelling (0.695; +0.106 on task 0)",
-        difference("engine deployment", "no relabelling deployment"),
+        difference(_runs, "engine deployment", "no relabelling deployment"),
         20,
     ),
-    Claim("relabelling pays: in all +0.068 validation accuracy (3-run mean on seed 0)", reading("relabelling"), 20),
-    Claim("buying pool labels pays later and for longer: +0.175 in all (3-run mean on seed 0)", reading("buying"), 20),
+    Claim(
+        "relabelling pays: in all +0.068 validation accuracy (3-run mean on seed 0)", reading(_runs, "relabelling"), 20
+    ),
+    Claim(
+        "buying pool labels pays later and for longer: +0.175 in all (3-run mean on seed 0)",
+        reading(_runs, "buying"),
+        20,
+    ),
     Claim(
         "buying pool labels pays more in all than relabelling (+0.175 against +0.068: +0.107)",
-        difference("buying", "relabelling"),
+        difference(_runs, "buying", "relabelling"),
         20,
     ),
     Claim(
         "dropping the seed set's outliers even lowers validation accuracy at the start (-0.038)",
-        reading("curation"),
+        reading(_runs, "curation"),
         20,
         sign=-1,
     ),
     Claim(
         "margin sampling buys site B more often than random spend (30 % against 6 % of the rows bought, on seed 0)",
-        reading("site B share"),
+        reading(_runs, "site B share"),
         20,
     ),
 ]

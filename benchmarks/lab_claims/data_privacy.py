@@ -9,7 +9,7 @@ over 3 training seeds (weights, batch order, noise), here ``3 * seed + k``: on s
 from __future__ import annotations
 
 import numpy as np
-from claims import Claim
+from claims import Claim, per_seed
 
 from dcai_helpers import clinic_records
 from dcai_helpers.clinic_records import make_mlp, train_dp_sgd, train_mlp
@@ -18,18 +18,11 @@ from dcai_helpers.torch_training import pick_device, predict_proba
 #: Training seeds per fresh seed, as the notebook's ``TARGET_SEEDS``.
 N_TRAINING_SEEDS = 3
 
-#: Seed -> defence -> {"accuracy", "aucs", "best"}, means over the training seeds: the claims share one run per seed.
-_AUDITS: dict[int, dict[str, dict]] = {}
 
-
+@per_seed
 def _audits(ns: dict, seed: int) -> dict[str, dict]:
-    if seed not in _AUDITS:
-        _AUDITS[seed] = _run_recipe(ns, seed)
-    return _AUDITS[seed]
-
-
-def _run_recipe(ns: dict, seed: int) -> dict[str, dict]:
-    """The notebook's target, shadows and defences table on new records."""
+    """The notebook's target, shadows and defences table on new records: defence -> {"accuracy", "aucs", "best"},
+    means over the training seeds (the claims share one run per seed)."""
     device = pick_device()
     data = clinic_records.load_clinic_records(seed=seed)
     n_features, n_classes = data.member_X.shape[1], clinic_records.N_CLASSES

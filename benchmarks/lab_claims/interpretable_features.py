@@ -9,7 +9,7 @@ split and the permutations with ``seed``; on the credit cards, the split and the
 from __future__ import annotations
 
 import numpy as np
-from claims import Claim
+from claims import Claim, difference, per_seed
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.metrics import get_scorer
 from sklearn.model_selection import train_test_split
@@ -19,44 +19,31 @@ from dcai_helpers.real_data import credit_card_applications as cards
 
 roc_auc = get_scorer("roc_auc")
 
-#: Seed -> what the claims read from one run of the hospital recipe.
-_HOSPITAL: dict[int, dict[str, float]] = {}
 
-
+@per_seed
 def _hospital(ns: dict, seed: int) -> dict[str, float]:
-    """The notebook's trap, leak search and results table (cells "The trap" to "Results") on new discharges."""
-    if seed not in _HOSPITAL:
-        data = hospital.load_hospital_readmissions(seed=seed)
-        X_train, y_train, X_val, y_val = data.X_train, data.y_train, data.X_val, data.y_val
-        X_fit, X_holdout, y_fit, y_holdout = train_test_split(
-            X_train, y_train, test_size=0.3, random_state=seed, stratify=y_train
-        )
-        leaky_model = hospital.fixed_model().fit(X_fit, y_fit)
-        history_importance = ns["permutation_importances"](
-            leaky_model, X_holdout, y_holdout, score=roc_auc, n_repeats=ns["N_REPEATS"], rng=np.random.default_rng(seed)
-        ).mean(axis=1)
-        leak = X_train.columns[int(np.argmax(history_importance))]  # the notebook's leak suspect
-        without_leak = [column for column in X_train.columns if column != leak]
-        fix = ns["fix_features"]
-        _HOSPITAL[seed] = {
-            "random split": hospital.evaluate_fixed_model(X_fit, y_fit, X_holdout, y_holdout),
-            "raw": hospital.evaluate_fixed_model(X_train, y_train, X_val, y_val),
-            "leak dropped": hospital.evaluate_fixed_model(X_train[without_leak], y_train, X_val[without_leak], y_val),
-            "fixed": hospital.evaluate_fixed_model(fix(X_train), y_train, fix(X_val), y_val),
-            "leak lead": float(np.sort(history_importance)[-1] - np.sort(history_importance)[-2]),
-            "leak found": float(leak == data.flaws["leak"]),
-        }
-    return _HOSPITAL[seed]
-
-
-def hospital_difference(after: str, before: str):
-    """Balanced accuracy, ``after`` minus ``before``."""
-
-    def gain(ns: dict, seed: int) -> float:
-        scores = _hospital(ns, seed)
-        return scores[after] - scores[before]
-
-    return gain
+    """The notebook's trap, leak search and results table (cells "The trap" to "Results") on new discharges: what
+    the claims read from one run of the hospital recipe (balanced accuracies, the leak's lead)."""
+    data = hospital.load_hospital_readmissions(seed=seed)
+    X_train, y_train, X_val, y_val = data.X_train, data.y_train, data.X_val, data.y_val
+    X_fit, X_holdout, y_fit, y_holdout = train_test_split(
+        X_train, y_train, test_size=0.3, random_state=seed, stratify=y_train
+    )
+    leaky_model = hospital.fixed_model().fit(X_fit, y_fit)
+    history_importance = ns["permutation_importances"](
+        leaky_model, X_holdout, y_holdout, score=roc_auc, n_repeats=ns["N_REPEATS"], rng=np.random.default_rng(seed)
+    ).mean(axis=1)
+    leak = X_train.columns[int(np.argmax(history_importance))]  # the notebook's leak suspect
+    without_leak = [column for column in X_train.columns if column != leak]
+    fix = ns["fix_features"]
+    return {
+        "random split": hospital.evaluate_fixed_model(X_fit, y_fit, X_holdout, y_holdout),
+        "raw": hospital.evaluate_fixed_model(X_train, y_train, X_val, y_val),
+        "leak dropped": hospital.evaluate_fixed_model(X_train[without_leak], y_train, X_val[without_leak], y_val),
+        "fixed": hospital.evaluate_fixed_model(fix(X_train), y_train, fix(X_val), y_val),
+        "leak lead": float(np.sort(history_importance)[-1] - np.sort(history_importance)[-2]),
+        "leak found": float(leak == data.flaws["leak"]),
+    }
 
 
 def leak_lead(ns: dict, seed: int) -> float:
@@ -66,57 +53,43 @@ def leak_lead(ns: dict, seed: int) -> float:
     return scores["leak lead"] if scores["leak found"] else -scores["leak lead"]
 
 
-#: Seed -> validation ROC AUC of the boosted trees on the credit cards, per set of columns.
-_CARDS: dict[int, dict[str, float]] = {}
-
-
-def _cards(seed: int) -> dict[str, float]:
-    """The notebook's credit card recipe on a new split, with the trees seeded ``seed``."""
-    if seed not in _CARDS:
-        X, y = cards.load_credit_card_applications()
-        X_fit, X_val, y_fit, y_val = train_test_split(X, y, test_size=0.3, random_state=seed, stratify=y)
-        scores = {}
-        for name, dropped in (
-            ("with the leak", []),
-            ("expenditure removed", ["expenditure"]),
-            ("both", cards.KNOWN_LEAKS),
-        ):
-            kept = [column for column in X.columns if column not in dropped]
-            model = HistGradientBoostingClassifier(max_iter=100, random_state=seed).fit(X_fit[kept], y_fit)
-            scores[name] = roc_auc(model, X_val[kept], y_val)
-        _CARDS[seed] = scores
-    return _CARDS[seed]
-
-
-def cards_difference(after: str):
-    """Credit cards, validation ROC AUC: without the columns ``after`` names, minus with every column."""
-
-    def gain(ns: dict, seed: int) -> float:
-        scores = _cards(seed)
-        return scores[after] - scores["with the leak"]
-
-    return gain
+@per_seed
+def _cards(ns: dict, seed: int) -> dict[str, float]:
+    """The notebook's credit card recipe on a new split, with the trees seeded ``seed`` (it needs nothing from the
+    solution's namespace ``ns``): validation ROC AUC of the boosted trees per set of columns."""
+    X, y = cards.load_credit_card_applications()
+    X_fit, X_val, y_fit, y_val = train_test_split(X, y, test_size=0.3, random_state=seed, stratify=y)
+    scores = {}
+    for name, dropped in (
+        ("with the leak", []),
+        ("expenditure removed", ["expenditure"]),
+        ("both", cards.KNOWN_LEAKS),
+    ):
+        kept = [column for column in X.columns if column not in dropped]
+        model = HistGradientBoostingClassifier(max_iter=100, random_state=seed).fit(X_fit[kept], y_fit)
+        scores[name] = roc_auc(model, X_val[kept], y_val)
+    return scores
 
 
 CLAIMS = [
     Claim(
         "fixing the data raised the same model from 0.50 to about 0.69 at discharge (+0.192 balanced accuracy)",
-        hospital_difference("fixed", "raw"),
+        difference(_hospital, "fixed", "raw"),
         20,
     ),
     Claim(
         "dropping the leak alone raises balanced accuracy at discharge (0.500 to 0.609)",
-        hospital_difference("leak dropped", "raw"),
+        difference(_hospital, "leak dropped", "raw"),
         20,
     ),
     Claim(
         "the other fixes (units, decoded code, noise dropped) add to dropping the leak (0.609 to 0.692)",
-        hospital_difference("fixed", "leak dropped"),
+        difference(_hospital, "fixed", "leak dropped"),
         20,
     ),
     Claim(
         "a random split of the history overstates the raw model (0.838 against 0.500 at discharge: +0.338)",
-        hospital_difference("random split", "raw"),
+        difference(_hospital, "random split", "raw"),
         20,
     ),
     Claim(
@@ -126,13 +99,13 @@ CLAIMS = [
     ),
     Claim(
         "credit cards: removing expenditure alone barely moves the score (0.995 to 0.995)",
-        cards_difference("expenditure removed"),
+        difference(_cards, "expenditure removed", "with the leak"),
         20,
         sign=0,
     ),
     Claim(
         "credit cards: removing both leaks gives the honest score (0.995 to 0.796: -0.199)",
-        cards_difference("both"),
+        difference(_cards, "both", "with the leak"),
         20,
         sign=-1,
     ),
