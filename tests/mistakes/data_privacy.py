@@ -256,6 +256,43 @@ MISTAKES = {
             )
         ),
         Mistake(
+            what="the target rows' class mask used on the shadow rows",
+            rule="Index the shadow arrays with the shadow rows of a class",
+            answers={
+                "shadow_attack_scores": _swap(
+                    _SHADOW,
+                    "attack.fit(shadow_features[shadow_rows], shadow_is_member[shadow_rows])",
+                    "attack.fit(shadow_features[target_rows], shadow_is_member[target_rows])",
+                )
+            },
+        ),
+        Mistake(
+            what="attack fitted on the target rows with the audit set's own membership labels (a notebook global)",
+            rule="Train each attack model on the shadow rows only",
+            answers={
+                "shadow_attack_scores": _swap(
+                    _SHADOW,
+                    "attack.fit(shadow_features[shadow_rows], shadow_is_member[shadow_rows])",
+                    "attack.fit(target_features[target_rows], data.audit_is_member[target_rows])",
+                )
+            },
+        ),
+        Mistake(
+            what="the same, with the class's rows as indices (no shape error: the labels are the wrong rows')",
+            rule="on the shadow rows of that class only",
+            answers={
+                "shadow_attack_scores": _swap(
+                    _swap(
+                        _SHADOW,
+                        "shadow_rows, target_rows = shadow_labels == label, target_labels == label",
+                        "shadow_rows, target_rows = shadow_labels == label, np.flatnonzero(target_labels == label)",
+                    ),
+                    "attack.fit(shadow_features[shadow_rows], shadow_is_member[shadow_rows])",
+                    "attack.fit(target_features[target_rows], data.audit_is_member[target_rows])",
+                )
+            },
+        ),
+        Mistake(
             what="log-probabilities not clipped",
             rule="clipped below at 1e-12",
             answers={
