@@ -19,7 +19,7 @@ def plot_before_after(
     spread: Mapping[str, float] | None = None,
     label_rotation: float = 15,
 ) -> plt.Axes:
-    """Bar chart of one metric for several data variants, the baseline drawn in grey.
+    """Bar chart of one metric for several data variants, the baseline drawn in grey, on a y-axis from 0.
 
     Parameters
     ----------
@@ -70,8 +70,11 @@ def plot_before_after(
     ax.set_ylabel(metric)
     ax.set_xlabel("training data")
     ax.set_title(title)
-    low = min(values.min(), 0.0) if values.min() < 0.5 else max(0.0, values.min() - 0.15)
-    ax.set_ylim(low, min(1.05, values.max() + 0.1) if values.max() <= 1 else values.max() * 1.1)
+    # Bars start at 0 (or below, for a negative score): a cut axis would make small differences look large.
+    tops = values + (errors if spread is not None else 0.0)
+    bottoms = values - (errors if spread is not None else 0.0)
+    low = min(0.0, 1.1 * bottoms.min())
+    ax.set_ylim(low, min(1.05, tops.max() + 0.1) if tops.max() <= 1 else tops.max() * 1.1)
     ax.legend(handles=[bars[names.index(baseline)]], labels=[f"baseline: {baseline}"], loc="lower right")
     ax.tick_params(axis="x", labelrotation=label_rotation)
     return ax

@@ -22,6 +22,14 @@ def test_before_after_labels_everything():
     assert [round(p.get_height(), 2) for p in ax.patches] == [0.81, 0.93]
 
 
+def test_before_after_bars_start_at_zero():
+    # High scores close together: a cut axis would show a 0.02 difference as a tall one.
+    ax = plot_before_after({"noisy": 0.91, "cleaned": 0.93}, metric="accuracy", title="t")
+    assert ax.get_ylim()[0] == 0.0
+    ax = plot_before_after({"a": -0.2, "b": 0.4}, metric="gain", title="t", spread={"a": 0.1})
+    assert ax.get_ylim()[0] < -0.3
+
+
 def test_before_after_rejects_empty_and_unknown_baseline():
     with pytest.raises(ValueError, match="at least one variant"):
         plot_before_after({}, metric="m", title="t")
