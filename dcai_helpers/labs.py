@@ -157,7 +157,8 @@ LABS: tuple[Lab, ...] = (
         datasets=("clinic_records",),
         headline="best membership-inference attack AUC, undefended vs DP-SGD (sigma 1.5, epsilon 4.8; 3-seed mean)",
         real_data="breast_cancer",
-        output_tolerance=0.006,
+        # TPR at 1 % FPR is read off a handful of records: on an Intel Xeon it moved 0.007 from the stored 0.090.
+        output_tolerance=0.01,
     ),
     Lab(
         id="data_engine",
