@@ -51,6 +51,7 @@ def plot_before_after(
     if baseline not in scores:
         raise ValueError(f"baseline must be one of {names}; got {baseline!r}")
     values = np.array([float(scores[name]) for name in names])
+    errors = np.zeros(len(names))
     if spread is not None:
         unknown = sorted(set(spread) - set(names))
         if unknown:
@@ -71,9 +72,8 @@ def plot_before_after(
     ax.set_xlabel("training data")
     ax.set_title(title)
     # Bars start at 0 (or below, for a negative score): a cut axis would make small differences look large.
-    tops = values + (errors if spread is not None else 0.0)
-    bottoms = values - (errors if spread is not None else 0.0)
-    low = min(0.0, 1.1 * bottoms.min())
+    tops = values + errors
+    low = min(0.0, 1.1 * (values - errors).min())
     ax.set_ylim(low, min(1.05, tops.max() + 0.1) if tops.max() <= 1 else tops.max() * 1.1)
     ax.legend(handles=[bars[names.index(baseline)]], labels=[f"baseline: {baseline}"], loc="lower right")
     ax.tick_params(axis="x", labelrotation=label_rotation)
